@@ -1,0 +1,70 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import { type DriverRequest, planFromRequest } from './driver/scenario.ts';
+import { s3Client } from './shared/clients.ts';
+import { optionalIntEnv, requireEnv } from './shared/env.ts';
+import { observability } from './shared/observability.ts';
+import { ENV } from './shared/schema.ts';
+
+const { logger } = observability('driver');
+const bucket = requireEnv(ENV.trackedBucket);
+const plotApiUrl = requireEnv(ENV.plotApiUrl);
+const defaultPauseMs = optionalIntEnv(ENV.driverPauseMs, 2000);
+const s3 = s3Client();
+
+export interface DriverSummary {
+  readonly bucket: string;
+  readonly steps: readonly {
+    readonly action: string;
+    readonly key: string;
+    readonly bytes: number;
+    readonly at: string;
+  }[];
+  readonly plot: {
+    readonly url: string;
+    readonly status: number;
+    readonly contentType: string | null;
+    readonly bytes: number;
+  };
+}
+
+/** Plays a scenario against the tracked bucket, pausing between steps, then asks the plot API for a chart. */
+export async function handler(event: DriverRequest | undefined, context: Context): Promise<DriverSummary> {
+  logger.addContext(context);
+  const plan = planFromRequest(event, defaultPauseMs);
+  const steps: DriverSummary['steps'][number][] = [];
+  for (const step of plan.steps) {
+    if (step.action === 'put') {
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: step.key, Body: step.body, ContentType: 'text/plain' }),
+      );
+    } else {
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: step.key }));
+    }
+    const done = {
+      action: step.action,
+      key: step.key,
+      bytes: step.action === 'put' ? Buffer.byteLength(step.body) : 0,
+      at: new Date().toISOString(),
+    };
+    steps.push(done);
+    logger.info('step done', done);
+    await sleep(plan.pauseMs);
+  }
+
+  const url = new URL(plotApiUrl);
+  url.searchParams.set('window', String(plan.windowSeconds));
+  url.searchParams.set('bucket', bucket);
+  const response = await fetch(url, { headers: { accept: 'image/png' } });
+  const body = Buffer.from(await response.arrayBuffer());
+  const plot = {
+    url: url.toString(),
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    bytes: body.length,
+  };
+  if (response.ok) logger.info('plot fetched', plot);
+  else logger.error('plot request failed', { ...plot, body: body.toString('utf8').slice(0, 500) });
+  return { bucket, steps, plot };
+}

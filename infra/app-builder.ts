@@ -1,0 +1,63 @@
+import { type App, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DriverStack } from './stacks/driver-stack.ts';
+import { PlottingStack } from './stacks/plotting-stack.ts';
+import { SizeTrackingStack } from './stacks/size-tracking-stack.ts';
+import { StorageStack } from './stacks/storage-stack.ts';
+
+export interface SizeTrackerStacks {
+  readonly storage: StorageStack;
+  readonly sizeTracking: SizeTrackingStack;
+  readonly plotting: PlottingStack;
+  readonly driver: DriverStack;
+}
+
+function contextInt(app: App, name: string, fallback: number): number {
+  const raw = app.node.tryGetContext(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`context value "${name}" must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/**
+ * The four stacks, wired with typed props: Storage <- SizeTracking <- Plotting <- Driver.
+ * Context: `stage` (default dev; names the stacks and the API stage; `prod` keeps data on destroy),
+ * `reconcileMinutes` (default 360), `driverPauseMs` (default 2000), `nag` (false skips cdk-nag).
+ */
+export function buildSizeTracker(app: App): SizeTrackerStacks {
+  const stage = String(app.node.tryGetContext('stage') ?? 'dev');
+  if (!/^[a-z][a-z0-9-]{0,20}$/.test(stage)) {
+    throw new Error(
+      `context value "stage" must be lowercase letters, digits and dashes (max 21), got "${stage}"`,
+    );
+  }
+  const removalPolicy = stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+  const prefix = `SizeTracker-${stage}`;
+
+  const storage = new StorageStack(app, `${prefix}-Storage`, { removalPolicy });
+  const sizeTracking = new SizeTrackingStack(app, `${prefix}-SizeTracking`, {
+    historyTable: storage.historyTable,
+    ledgerTable: storage.ledgerTable,
+    removalPolicy,
+    reconcileEvery: Duration.minutes(contextInt(app, 'reconcileMinutes', 360)),
+  });
+  const plotting = new PlottingStack(app, `${prefix}-Plotting`, {
+    historyTable: storage.historyTable,
+    trackedBucket: sizeTracking.trackedBucket,
+    removalPolicy,
+    stageName: stage,
+  });
+  const driver = new DriverStack(app, `${prefix}-Driver`, {
+    trackedBucket: sizeTracking.trackedBucket,
+    bucketWriterPolicy: sizeTracking.bucketWriterPolicy,
+    plotUrl: plotting.plotUrl,
+    pauseMs: contextInt(app, 'driverPauseMs', 2000),
+  });
+
+  if (app.node.tryGetContext('nag') !== 'false' && app.node.tryGetContext('nag') !== false) {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  }
+  return { storage, sizeTracking, plotting, driver };
+}

@@ -1,0 +1,155 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CfnOutput, Duration, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  EndpointType,
+  LambdaIntegration,
+  MethodLoggingLevel,
+  RequestValidator,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { ENV, HISTORY } from '../../handlers/shared/schema.ts';
+import { bindTable, grantObjects } from '../constructs/grants.ts';
+import { HandlerFunction } from '../constructs/handler-function.ts';
+import { HardenedBucket } from '../constructs/hardened-bucket.ts';
+import { acknowledge, lambdaBasicExecution, objectWildcard } from '../nag.ts';
+import { handlersDir, nodeModulesDir } from '../paths.ts';
+
+export interface PlottingStackProps extends StackProps {
+  readonly historyTable: ITable;
+  readonly trackedBucket: IBucket;
+  readonly removalPolicy: RemovalPolicy;
+  readonly stageName: string;
+}
+
+/** Binary media types: PNG for the chart, and any type so a browser's Accept header gets bytes too. */
+export const plotBinaryMediaTypes = ['image/png', '*/*'];
+
+/** The canvas package and its native binary for x86-64 Linux (Lambda), copied into the bundle. */
+const canvasPackages = ['canvas', 'canvas-linux-x64-gnu'];
+const fontFile = join(handlersDir, 'chart', 'fonts', 'DejaVuSans.ttf');
+
+/** The plotting function behind a REST API, and the bucket the charts are kept in. */
+export class PlottingStack extends Stack {
+  readonly api: RestApi;
+  readonly plotUrl: string;
+  readonly chartBucket: HardenedBucket;
+  readonly plotFunction: HandlerFunction;
+
+  constructor(scope: Construct, id: string, props: PlottingStackProps) {
+    super(scope, id, props);
+    // A bucket of its own, so stored charts never count towards the tracked bucket's size.
+    this.chartBucket = new HardenedBucket(this, 'ChartBucket', {
+      removalPolicy: props.removalPolicy,
+      lifecycleRules: [{ id: 'expire-old-charts', expiration: Duration.days(30) }],
+    });
+
+    for (const pkg of canvasPackages) {
+      if (!existsSync(join(nodeModulesDir, pkg, 'package.json'))) {
+        throw new Error(
+          `node_modules/${pkg} is missing: run \`npm ci\` on an x86-64 Linux host before synthesizing`,
+        );
+      }
+    }
+    this.plotFunction = new HandlerFunction(this, 'PlotFunction', {
+      source: 'plotting.ts',
+      description: 'Draws the size history of a bucket as a PNG chart',
+      memorySize: 1024,
+      timeout: Duration.seconds(29),
+      environment: {
+        [ENV.trackedBucket]: props.trackedBucket.bucketName,
+        [ENV.chartBucket]: this.chartBucket.bucketName,
+      },
+      bundling: {
+        externalModules: ['canvas'],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // canvas is native: ship the package and its Linux binary beside the bundle, plus the font.
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `mkdir -p "${outputDir}/node_modules/canvas" "${outputDir}/fonts"`,
+            `cp -R "${nodeModulesDir}canvas/package.json" "${nodeModulesDir}canvas/index.js" "${nodeModulesDir}canvas/lib" "${outputDir}/node_modules/canvas/"`,
+            `cp -R "${nodeModulesDir}canvas-linux-x64-gnu" "${outputDir}/node_modules/"`,
+            `cp "${fontFile}" "${outputDir}/fonts/"`,
+          ],
+        },
+      },
+    });
+    bindTable(
+      this.plotFunction,
+      props.historyTable,
+      ENV.historyTable,
+      ['dynamodb:Query'],
+      [HISTORY.largestSizeIndex],
+    );
+    grantObjects(this.plotFunction, this.chartBucket, ['s3:PutObject'], 'charts/*');
+
+    this.api = new RestApi(this, 'PlotApi', {
+      description: 'Bucket size charts',
+      binaryMediaTypes: plotBinaryMediaTypes,
+      endpointTypes: [EndpointType.REGIONAL],
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: props.stageName,
+        loggingLevel: MethodLoggingLevel.OFF,
+        tracingEnabled: false,
+      },
+    });
+    const validator = new RequestValidator(this, 'PlotRequestValidator', {
+      restApi: this.api,
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+    this.api.root.addResource('plot').addMethod('GET', new LambdaIntegration(this.plotFunction), {
+      requestValidator: validator,
+      requestParameters: {
+        'method.request.querystring.window': true,
+        'method.request.querystring.bucket': false,
+        'method.request.querystring.format': false,
+      },
+    });
+    this.plotUrl = this.api.urlForPath('/plot');
+
+    new CfnOutput(this, 'PlotApiUrl', {
+      value: this.plotUrl,
+      description: 'GET ?window=<seconds>[&bucket=<name>]',
+    });
+    new CfnOutput(this, 'ChartBucketName', { value: this.chartBucket.bucketName });
+    new CfnOutput(this, 'PlotFunctionName', { value: this.plotFunction.functionName });
+
+    acknowledge(this, lambdaBasicExecution);
+    acknowledge(
+      this.plotFunction,
+      objectWildcard(this.chartBucket, 'charts/*', 'charts are written under charts/ of the chart bucket'),
+    );
+    acknowledge(this.chartBucket, {
+      id: 'AwsSolutions-S1',
+      reason: 'Charts are derived, expiring artifacts; access logs for them would cost more than they tell.',
+    });
+    acknowledge(
+      this.api,
+      {
+        id: 'AwsSolutions-APIG1',
+        reason:
+          'Access logs need the account-wide API Gateway CloudWatch role, which one app should not set for a whole account; the function logs every request.',
+      },
+      {
+        id: 'AwsSolutions-APIG3',
+        reason: 'A read-only chart endpoint; WAF is an account-level choice left to the deployer.',
+      },
+      {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          "A development tool: the chart API is open like the seeds' one; put an authorizer in front of it in shared environments.",
+      },
+      {
+        id: 'AwsSolutions-APIG6',
+        reason: 'Stage logging needs the same account-wide CloudWatch role as APIG1.',
+      },
+      { id: 'AwsSolutions-COG4', reason: 'No Cognito user pool in this app (see APIG4).' },
+    );
+  }
+}

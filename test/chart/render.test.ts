@@ -1,0 +1,222 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pixelmatch from 'pixelmatch';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { chartFontPath, renderChart, setChartFontPath } from '../../handlers/chart/render.ts';
+import type { ChartOptions, SizePoint } from '../../handlers/chart/types.ts';
+
+const GOLDENS = fileURLToPath(new URL('./goldens/', import.meta.url));
+const OUTPUT = fileURLToPath(new URL('./__output__/', import.meta.url));
+const WIDTH = 800;
+const HEIGHT = 450;
+/** Allowed share of mismatched pixels (font rasterisation may differ slightly across platforms). */
+const MAX_MISMATCH_RATIO = 0.001;
+
+const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);
+const MiB = 1024 * 1024;
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random walk of `n` points in the MiB range, evenly spread over the day before `endMs`. */
+function randomWalk(n: number, endMs: number, seed: number): SizePoint[] {
+  const random = mulberry32(seed);
+  const startMs = endMs - 86_400_000;
+  const points: SizePoint[] = [];
+  let size = 40 * MiB;
+  let count = 1000;
+  for (let i = 0; i < n; i++) {
+    const delta = Math.round((random() - 0.5) * 128 * 1024);
+    size = Math.max(0, size + delta);
+    count = Math.max(0, count + (delta > 0 ? 1 : -1));
+    points.push({
+      timeMs: startMs + Math.floor(((i + 0.5) * 86_400_000) / n),
+      sizeBytes: size,
+      objectCount: count,
+    });
+  }
+  return points;
+}
+
+const seedSeries: SizePoint[] = [18, 27, 0, 2].map((sizeBytes, i) => ({
+  timeMs: T0 + i * 5000,
+  sizeBytes,
+  objectCount: [1, 2, 0, 1][i] ?? 0,
+}));
+const seedOptions: ChartOptions = {
+  bucket: 'tracked-bucket',
+  windowSeconds: 60,
+  startMs: T0 + 20_000 - 60_000,
+  endMs: T0 + 20_000,
+  maxSizeBytes: 27,
+};
+
+function decode(png: Buffer): PNG {
+  return PNG.sync.read(png);
+}
+
+function expectPngBasics(png: Buffer, width = WIDTH, height = HEIGHT): PNG {
+  expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  const image = decode(png);
+  expect([image.width, image.height]).toEqual([width, height]);
+  return image;
+}
+
+/** Non-white pixels inside the rectangle (roughly the plot area). */
+function nonWhitePixels(image: PNG, x0: number, y0: number, x1: number, y1: number): number {
+  let count = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const i = (y * image.width + x) * 4;
+      if (Math.min(image.data[i] ?? 0, image.data[i + 1] ?? 0, image.data[i + 2] ?? 0) < 250) count++;
+    }
+  }
+  return count;
+}
+
+/** Compares with the golden, or writes it when missing or UPDATE_GOLDENS=1. */
+function expectMatchesGolden(name: string, png: Buffer): void {
+  const goldenPath = `${GOLDENS}${name}.png`;
+  const actual = expectPngBasics(png);
+  if (process.env.UPDATE_GOLDENS === '1' || !existsSync(goldenPath)) {
+    mkdirSync(GOLDENS, { recursive: true });
+    writeFileSync(goldenPath, png);
+    console.log(`chart golden ${name}: written to ${goldenPath}`);
+    return;
+  }
+  const golden = decode(readFileSync(goldenPath));
+  expect([golden.width, golden.height], `golden ${goldenPath} size`).toEqual([actual.width, actual.height]);
+  const diff = new PNG({ width: actual.width, height: actual.height });
+  const mismatched = pixelmatch(golden.data, actual.data, diff.data, actual.width, actual.height, {
+    threshold: 0.1,
+  });
+  const allowed = Math.floor(actual.width * actual.height * MAX_MISMATCH_RATIO);
+  console.log(`chart golden ${name}: ${mismatched} mismatched pixels (allowed ${allowed})`);
+  if (mismatched > allowed) {
+    mkdirSync(OUTPUT, { recursive: true });
+    const actualPath = `${OUTPUT}${name}.actual.png`;
+    const diffPath = `${OUTPUT}${name}.diff.png`;
+    writeFileSync(actualPath, png);
+    writeFileSync(diffPath, PNG.sync.write(diff));
+    expect.fail(
+      `${name}: ${mismatched} pixels differ from ${goldenPath} (allowed ${allowed}); ` +
+        `actual: ${actualPath}, diff: ${diffPath}. If the change is intended, rerun with UPDATE_GOLDENS=1.`,
+    );
+  }
+}
+
+describe('renderChart', () => {
+  it('(a) seed scenario: 18, 27, 0, 2 bytes over 60 s with max 27', () => {
+    const png = renderChart(seedSeries, seedOptions);
+    const image = expectPngBasics(png);
+    expect(nonWhitePixels(image, 100, 50, 770, 390)).toBeGreaterThan(500);
+    expectMatchesGolden('seed-60s', png);
+  });
+
+  it('(b) empty series with an all-time maximum', () => {
+    const png = renderChart([], {
+      ...seedOptions,
+      windowSeconds: 3600,
+      startMs: T0 - 3_600_000,
+      endMs: T0,
+      maxSizeBytes: 5 * MiB,
+    });
+    const image = expectPngBasics(png);
+    expect(nonWhitePixels(image, 100, 50, 770, 390)).toBeGreaterThan(100);
+    expectMatchesGolden('empty-with-max', png);
+  });
+
+  it('(c) 100,000-point random walk over a day', () => {
+    const series = randomWalk(100_000, T0, 20240115);
+    const peak = series.reduce((m, p) => Math.max(m, p.sizeBytes), 0);
+    const png = renderChart(series, {
+      bucket: 'tracked-bucket',
+      windowSeconds: 86_400,
+      startMs: T0 - 86_400_000,
+      endMs: T0,
+      maxSizeBytes: peak + 3 * MiB,
+    });
+    const image = expectPngBasics(png);
+    expect(nonWhitePixels(image, 100, 50, 770, 390)).toBeGreaterThan(2000);
+    expectMatchesGolden('random-walk-1d', png);
+  });
+
+  it('is deterministic: the same input gives the same bytes', () => {
+    expect(renderChart(seedSeries, seedOptions).equals(renderChart(seedSeries, seedOptions))).toBe(true);
+  });
+
+  it('renders long histories through the downsampler (100 and 100,000 points)', () => {
+    const options: ChartOptions = {
+      bucket: 'b',
+      windowSeconds: 86_400,
+      startMs: T0 - 86_400_000,
+      endMs: T0,
+      maxSizeBytes: null,
+    };
+    const timings: string[] = [];
+    for (const n of [100, 100_000]) {
+      const series = randomWalk(n, T0, 99);
+      const started = performance.now();
+      const png = renderChart(series, options);
+      timings.push(`${n} points: ${(performance.now() - started).toFixed(1)} ms`);
+      expectPngBasics(png);
+    }
+    console.log(`chart render times: ${timings.join(', ')}`);
+  });
+
+  it('honours width and height, and carries in the size from before the window', () => {
+    const series: SizePoint[] = [
+      { timeMs: T0 - 3_600_000, sizeBytes: 4096, objectCount: 2 },
+      { timeMs: T0 + 30_000, sizeBytes: 8192, objectCount: 3 },
+    ];
+    const png = renderChart(series, {
+      ...seedOptions,
+      startMs: T0,
+      endMs: T0 + 60_000,
+      width: 640,
+      height: 360,
+    });
+    const image = expectPngBasics(png, 640, 360);
+    expect(nonWhitePixels(image, 80, 50, 610, 300)).toBeGreaterThan(200);
+  });
+
+  it('rejects sizes with no room for a chart', () => {
+    expect(() => renderChart(seedSeries, { ...seedOptions, width: 50 })).toThrow(RangeError);
+    expect(() => renderChart(seedSeries, { ...seedOptions, height: 10.5 })).toThrow(RangeError);
+    expectPngBasics(renderChart(seedSeries, { ...seedOptions, width: 300, height: 200 }), 300, 200);
+  });
+
+  const otherFont = '/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf';
+  it.skipIf(!existsSync(otherFont))('draws text with the loaded font file, not a system font', () => {
+    const original = chartFontPath();
+    const withShipped = renderChart([], seedOptions);
+    try {
+      setChartFontPath(otherFont);
+      expect(renderChart([], seedOptions).equals(withShipped)).toBe(false);
+    } finally {
+      setChartFontPath(original);
+    }
+    expect(renderChart([], seedOptions).equals(withShipped)).toBe(true);
+  });
+
+  it('loads the font from the configured path and names it when missing', () => {
+    const original = chartFontPath();
+    expect(existsSync(original)).toBe(true);
+    try {
+      setChartFontPath('/nonexistent/chart-font.ttf');
+      expect(() => renderChart(seedSeries, seedOptions)).toThrow(/\/nonexistent\/chart-font\.ttf/);
+    } finally {
+      setChartFontPath(original);
+    }
+    expectPngBasics(renderChart(seedSeries, seedOptions));
+  });
+});

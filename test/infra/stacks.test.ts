@@ -1,0 +1,253 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HISTORY, LEDGER } from '../../handlers/shared/schema.ts';
+import type { SizeTrackerStacks } from '../../infra/app-builder.ts';
+import { buildTestApp } from './app-fixture.ts';
+
+let stacks: SizeTrackerStacks;
+const templates: Record<string, Template> = {};
+
+beforeAll(() => {
+  stacks = buildTestApp().stacks;
+  for (const [name, stack] of Object.entries(stacks)) templates[name] = Template.fromStack(stack);
+});
+
+function template(name: keyof SizeTrackerStacks): Template {
+  const found = templates[name];
+  if (!found) throw new Error(`no template for ${name}`);
+  return found;
+}
+
+/** Every IAM statement of a template, for scoping checks. */
+function statements(t: Template): { Action: string | string[]; Resource: unknown }[] {
+  const policies = { ...t.findResources('AWS::IAM::Policy'), ...t.findResources('AWS::IAM::ManagedPolicy') };
+  return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('all stacks', () => {
+  it('uses no custom resources, no hard-coded physical names and no cycles', () => {
+    for (const [name, t] of Object.entries(templates)) {
+      const types = Object.values(t.toJSON().Resources as Record<string, { Type: string }>).map(
+        (r) => r.Type,
+      );
+      expect(
+        types.filter((type) => type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource'),
+        name,
+      ).toEqual([]);
+      for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::Lambda::Function']) {
+        for (const resource of Object.values(t.findResources(type))) {
+          expect(
+            resource.Properties?.BucketName ??
+              resource.Properties?.TableName ??
+              resource.Properties?.FunctionName,
+          ).toBeUndefined();
+        }
+      }
+    }
+    expect(stacks.sizeTracking.dependencies.map((s) => s.stackName)).toEqual([stacks.storage.stackName]);
+    expect(stacks.storage.dependencies).toEqual([]);
+  });
+
+  it('grants no wildcard actions and no Resource "*"', () => {
+    for (const t of Object.values(templates)) {
+      for (const statement of statements(t)) {
+        for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
+        expect([statement.Resource].flat()).not.toContain('*');
+      }
+    }
+  });
+
+  it('runs every function on Node 24 with an ESM bundle', () => {
+    for (const t of Object.values(templates)) {
+      for (const fn of Object.values(t.findResources('AWS::Lambda::Function'))) {
+        expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler' });
+      }
+    }
+  });
+});
+
+describe('storage stack', () => {
+  it('keys the history by bucket and time, with a largest-size index', () => {
+    template('storage').hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: HISTORY.partitionKey, KeyType: 'HASH' },
+        { AttributeName: HISTORY.sortKey, KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: HISTORY.largestSizeIndex,
+          KeySchema: [
+            { AttributeName: HISTORY.partitionKey, KeyType: 'HASH' },
+            { AttributeName: HISTORY.sizeAttribute, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
+    });
+  });
+
+  it('keeps a ledger keyed by bucket and entry, and outputs the table names', () => {
+    template('storage').hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: LEDGER.partitionKey, KeyType: 'HASH' },
+        { AttributeName: LEDGER.sortKey, KeyType: 'RANGE' },
+      ],
+    });
+    template('storage').resourceCountIs('AWS::DynamoDB::Table', 2);
+    template('storage').hasOutput('TableName', {});
+    template('storage').hasOutput('LedgerTableName', {});
+  });
+});
+
+describe('size-tracking stack', () => {
+  it('hardens the tracked bucket: encryption, public access blocked, TLS only', () => {
+    const t = template('sizeTracking');
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes the tracker natively to created, removed and lifecycle-expiration events', () => {
+    const t = template('sizeTracking');
+    const tracker = { 'Fn::GetAtt': [Match.stringLikeRegexp('^SizeTrackingFunction'), 'Arn'] };
+    t.hasResource('AWS::S3::Bucket', {
+      Properties: {
+        NotificationConfiguration: {
+          LambdaConfigurations: [
+            { Event: 's3:ObjectCreated:*', Function: tracker },
+            { Event: 's3:ObjectRemoved:*', Function: tracker },
+            { Event: 's3:LifecycleExpiration:*', Function: tracker },
+          ],
+        },
+      },
+      DependsOn: [Match.stringLikeRegexp('^S3InvokeSizeTracking')],
+    });
+    t.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 's3.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+      FunctionName: tracker,
+    });
+  });
+
+  it('gives the tracker only ledger/history writes and object reads of its bucket, the reconciler a listing', () => {
+    const t = template('sizeTracking');
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 's3:GetObject',
+            Effect: 'Allow',
+            Resource: {
+              'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^TrackedBucket'), 'Arn'] }, '/*']],
+            },
+          },
+        ],
+      },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 's3:ListBucket',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrackedBucket'), 'Arn'] },
+          }),
+        ]),
+      },
+    });
+    const dynamo = statements(t).filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.length).toBeGreaterThan(0);
+    for (const s of dynamo) {
+      for (const resource of [s.Resource].flat()) expect(JSON.stringify(resource)).toMatch(/Fn::ImportValue/);
+    }
+  });
+
+  it('reconciles on a schedule and outputs the bucket name', () => {
+    const t = template('sizeTracking');
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(6 hours)',
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReconcileFunction'), 'Arn'] } }),
+      ],
+    });
+    t.hasOutput('BucketName', {});
+  });
+});
+
+describe('plotting stack', () => {
+  it('serves GET /plot through a Lambda proxy with binary media types for PNG', () => {
+    const t = template('plotting');
+    t.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['image/png', '*/*'] });
+    t.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'plot' });
+    t.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
+      RequestParameters: { 'method.request.querystring.window': true },
+    });
+    t.hasOutput('PlotApiUrl', {});
+    t.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  it('lets the plot function query only the history table and its size index, and write only charts/', () => {
+    const t = template('plotting');
+    const plot = statements(t);
+    expect(plot.find((s) => s.Action === 'dynamodb:Query')?.Resource).toEqual([
+      { 'Fn::ImportValue': expect.stringContaining('SizeHistory') },
+      {
+        'Fn::Join': [
+          '',
+          [
+            { 'Fn::ImportValue': expect.stringContaining('SizeHistory') },
+            `/index/${HISTORY.largestSizeIndex}`,
+          ],
+        ],
+      },
+    ]);
+    expect(plot.find((s) => s.Action === 's3:PutObject')?.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ChartBucket/), 'Arn'] }, '/charts/*']],
+    });
+  });
+
+  it('keeps charts in their own bucket, expiring after 30 days', () => {
+    template('plotting').hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, Status: 'Enabled' })] },
+    });
+  });
+});
+
+describe('driver stack', () => {
+  it('gets the plot URL and the bucket, and writes through the bucket-writer policy', () => {
+    const t = template('driver');
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TRACKED_BUCKET: { 'Fn::ImportValue': Match.anyValue() },
+          PLOT_API_URL: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+          DRIVER_PAUSE_MS: '2000',
+        }),
+      },
+    });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: Match.arrayWith([
+        { 'Fn::ImportValue': Match.stringLikeRegexp('TrackedBucketWriter') },
+      ]),
+    });
+  });
+});

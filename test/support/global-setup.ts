@@ -1,0 +1,20 @@
+import type { TestProject } from 'vitest/node';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../emulator/services/dynamodb-local.ts';
+
+let dynamodb: DynamoDbLocal | undefined;
+
+/** One DynamoDB Local for the whole run (it takes seconds to start); tests make their own tables. */
+export async function setup(project: TestProject): Promise<void> {
+  dynamodb = await startDynamoDbLocal();
+  project.provide('dynamodbEndpoint', dynamodb.endpoint);
+}
+
+export async function teardown(): Promise<void> {
+  await dynamodb?.stop();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamodbEndpoint: string;
+  }
+}
