@@ -3,12 +3,19 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPX := npx --no-install
 
-.PHONY: help install lint format typecheck synth test test-unit
+.PHONY: help install lint format synth test test-integration demo embedded-up node-check
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
 
 install: ## Install the pinned dependencies (npm ci)
+	npm ci
+
+node-check:
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=12)?0:1)' || \
+	  { echo "Node.js >= 22.12 is needed, found $$(node --version): see README, 'The two commands'"; exit 1; }
+
+node_modules/.package-lock.json: package-lock.json
 	npm ci
 
 lint: ## Biome (lint + format check) and the TypeScript compiler
@@ -25,3 +32,12 @@ test: ## Every test: pure logic, renderer goldens, handlers on real emulators, s
 	@mkdir -p out
 	$(NPX) vitest run --reporter=default --reporter=json --outputFile.json=out/test-results.json; status=$$?; \
 	  node scripts/test-summary.mjs out/test-results.json; exit $$status
+
+test-integration: node-check ## The integration suite on a target: TARGET=embedded (default) or TARGET=localstack
+	$(NPX) vitest run $(if $(filter localstack,$(TARGET)),integration/localstack.test.ts,integration/embedded.test.ts)
+
+demo: node-check node_modules/.package-lock.json ## Synthesize, start the embedded cloud, play the driver, save the chart
+	$(NPX) tsx scripts/demo.ts
+
+embedded-up: node-check node_modules/.package-lock.json ## Keep the embedded cloud running (state in .local/cloud) until Ctrl-C
+	$(NPX) tsx scripts/embedded-up.ts

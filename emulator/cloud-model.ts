@@ -1,0 +1,101 @@
+/**
+ * What the deployed stacks declared, as the runtime needs it: functions to run, bucket notifications
+ * to route, REST APIs to serve and schedules to trigger. Filled by the resource handlers while
+ * stacks deploy, read by the event router, the API server and the local cloud.
+ */
+export interface LambdaFunctionSpec {
+  readonly name: string;
+  readonly logicalId: string;
+  readonly stack: string;
+  readonly arn: string;
+  /** The unzipped asset directory (LAMBDA_TASK_ROOT). */
+  readonly assetDir: string;
+  /** e.g. `index.handler`: module `index` in assetDir, export `handler`. */
+  readonly handler: string;
+  readonly runtime: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** The template's resolved Environment.Variables. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/** One LambdaConfiguration of a bucket's NotificationConfiguration. */
+export interface LambdaNotification {
+  readonly bucket: string;
+  readonly id?: string;
+  /** e.g. `s3:ObjectCreated:*` or `s3:ObjectRemoved:Delete`. */
+  readonly event: string;
+  readonly functionArn: string;
+  readonly prefix?: string;
+  readonly suffix?: string;
+}
+
+export interface ApiMethod {
+  readonly resourceId: string;
+  /** GET, POST... or ANY. */
+  readonly httpMethod: string;
+  readonly integration:
+    | { readonly type: 'AWS_PROXY'; readonly functionArn: string }
+    | {
+        readonly type: 'MOCK';
+        readonly statusCode: number;
+        readonly headers: Readonly<Record<string, string>>;
+      };
+  /** Parameters marked required in RequestParameters, by location (querystring, header, path). */
+  readonly requiredParameters: readonly { readonly location: string; readonly name: string }[];
+  readonly validatorId?: string;
+}
+
+export interface RestApiModel {
+  readonly id: string;
+  readonly name: string;
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly rootResourceId: string;
+  readonly binaryMediaTypes: readonly string[];
+  readonly resources: Map<string, { readonly parentId: string; readonly pathPart: string }>;
+  readonly methods: ApiMethod[];
+  readonly validators: Map<string, { readonly parameters: boolean; readonly body: boolean }>;
+  readonly stages: Set<string>;
+}
+
+export interface ScheduleRule {
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly scheduleExpression?: string;
+  readonly enabled: boolean;
+  readonly targets: readonly { readonly id: string; readonly arn: string; readonly input?: string }[];
+}
+
+export class CloudModel {
+  /** By function ARN. */
+  readonly functions = new Map<string, LambdaFunctionSpec>();
+  /** By bucket name. */
+  readonly notifications = new Map<string, LambdaNotification[]>();
+  /** By REST API id. */
+  readonly restApis = new Map<string, RestApiModel>();
+  readonly rules: ScheduleRule[] = [];
+
+  /** A function by ARN, physical name, logical id, or a logical id prefix that is unique. */
+  findFunction(key: string): LambdaFunctionSpec | undefined {
+    const all = [...this.functions.values()];
+    const exact =
+      this.functions.get(key) ??
+      all.find((fn) => fn.name === key) ??
+      all.find((fn) => fn.logicalId === key) ??
+      all.find((fn) => key.startsWith('arn:') && key.startsWith(`${fn.arn}:`)); // qualified ARN
+    if (exact) return exact;
+    const byPrefix = all.filter((fn) => fn.logicalId.startsWith(key));
+    return byPrefix.length === 1 ? byPrefix[0] : undefined;
+  }
+
+  /** Like findFunction, failing with the known functions listed. */
+  requireFunction(key: string): LambdaFunctionSpec {
+    const spec = this.findFunction(key);
+    if (spec) return spec;
+    const known = [...this.functions.values()].map((fn) => fn.logicalId).join(', ');
+    throw new Error(`no function ${key} in this cloud (known: ${known})`);
+  }
+}

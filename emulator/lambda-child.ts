@@ -1,0 +1,185 @@
+/**
+ * The inside of one Lambda execution environment: a child Node process that loads a function's
+ * asset module once (the init phase) and runs one invocation at a time for lambda-runner.ts.
+ * A process rather than a worker thread: native addons (canvas) can crash a whole process when a
+ * thread that used them is terminated, and a function's crash or process.exit must not take the
+ * local cloud down.
+ *
+ * Started by plain Node with type stripping, outside any bundler: only erasable TypeScript syntax,
+ * only node: imports. Its configuration comes as a JSON argument.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export interface ChildConfig {
+  readonly taskRoot: string;
+  /** e.g. `index.handler` or `src/app.main`. */
+  readonly handler: string;
+}
+
+export interface InvokeMessage {
+  readonly type: 'invoke';
+  readonly id: number;
+  /** The event as JSON: Lambda hands functions a parsed copy, never the caller's object. */
+  readonly event: string;
+  readonly context: {
+    readonly functionName: string;
+    readonly functionVersion: string;
+    readonly invokedFunctionArn: string;
+    readonly memoryLimitInMB: string;
+    readonly awsRequestId: string;
+    readonly logGroupName: string;
+    readonly logStreamName: string;
+    readonly deadlineMs: number;
+  };
+}
+
+export interface FunctionFailure {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace?: readonly string[];
+}
+
+export type ChildMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'log'; readonly stream: 'stdout' | 'stderr'; readonly text: string }
+  | { readonly type: 'result'; readonly id: number; readonly ok: true; readonly payload: string }
+  | { readonly type: 'result'; readonly id: number; readonly ok: false; readonly error: FunctionFailure };
+
+type Handler = (
+  event: unknown,
+  context: unknown,
+  callback?: (err: unknown, result?: unknown) => void,
+) => unknown;
+
+const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
+const post = (message: ChildMessage) => {
+  if (process.connected) process.send?.(message);
+};
+
+// Logs travel on the same channel as results, so a function's lines are recorded before its result.
+for (const stream of ['stdout', 'stderr'] as const) {
+  process[stream].write = ((chunk: unknown, encodingOrCallback?: unknown, callback?: unknown) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    post({ type: 'log', stream, text });
+    const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
+    if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+    return true;
+  }) as typeof process.stdout.write;
+}
+
+function toFailure(err: unknown, fallbackType: string): FunctionFailure {
+  if (err instanceof Error) {
+    return {
+      errorType: err.name || fallbackType,
+      errorMessage: err.message,
+      trace: (err.stack ?? '').split('\n'),
+    };
+  }
+  return { errorType: fallbackType, errorMessage: typeof err === 'string' ? err : JSON.stringify(err) };
+}
+
+class RuntimeError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+async function loadHandler(): Promise<Handler> {
+  const dot = config.handler.lastIndexOf('.');
+  if (dot <= 0) throw new RuntimeError('Runtime.MalformedHandlerName', `Bad handler ${config.handler}`);
+  const modulePath = config.handler.slice(0, dot);
+  const exportName = config.handler.slice(dot + 1);
+  const file = ['.mjs', '.js', '.cjs']
+    .map((extension) => join(config.taskRoot, modulePath + extension))
+    .find((candidate) => existsSync(candidate));
+  if (!file) {
+    throw new RuntimeError(
+      'Runtime.ImportModuleError',
+      `Error: Cannot find module '${modulePath}' in ${config.taskRoot}`,
+    );
+  }
+  let loaded: Record<string, unknown>;
+  try {
+    loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (err) {
+    const cause = toFailure(err, 'Error');
+    throw new RuntimeError('Runtime.ImportModuleError', `${cause.errorType}: ${cause.errorMessage}`);
+  }
+  const handler = loaded[exportName] ?? (loaded.default as Record<string, unknown> | undefined)?.[exportName];
+  if (typeof handler !== 'function') {
+    throw new RuntimeError(
+      'Runtime.HandlerNotFound',
+      `${modulePath}.${exportName} is undefined or not exported`,
+    );
+  }
+  return handler as Handler;
+}
+
+let handlerPromise: Promise<Handler> | undefined;
+
+async function invoke(message: InvokeMessage): Promise<unknown> {
+  handlerPromise ??= loadHandler();
+  let handler: Handler;
+  try {
+    handler = await handlerPromise;
+  } catch (err) {
+    handlerPromise = undefined; // a failed init is retried by the next invocation, as in Lambda
+    throw err;
+  }
+  const { deadlineMs, ...fields } = message.context;
+  const context = {
+    ...fields,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
+  };
+  const event = JSON.parse(message.event) as unknown;
+  if (handler.length >= 3) {
+    // callback-style handler (older runtimes)
+    return new Promise((resolve, reject) => {
+      const result = handler(event, context, (err, value) => (err ? reject(err) : resolve(value)));
+      if (result && typeof (result as Promise<unknown>).then === 'function')
+        (result as Promise<unknown>).then(resolve, reject);
+    });
+  }
+  return handler(event, context);
+}
+
+let currentId: number | undefined;
+
+// the parent going away (it was stopped or crashed) ends this environment too
+process.on('disconnect', () => process.exit(0));
+// an exception nobody awaited kills the environment, as in Lambda: report it against the invocation
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (err: unknown) => {
+    const type =
+      event === 'unhandledRejection' ? 'Runtime.UnhandledPromiseRejection' : 'Runtime.UncaughtException';
+    if (currentId !== undefined)
+      post({ type: 'result', id: currentId, ok: false, error: { ...toFailure(err, type), errorType: type } });
+    setImmediate(() => process.exit(129));
+  });
+}
+process.on('message', (message: InvokeMessage | { type: 'init' }) => {
+  if (message?.type === 'init') {
+    // pre-warming: run the init phase now, report its failure on the first invocation
+    handlerPromise ??= loadHandler();
+    handlerPromise.then(
+      () => post({ type: 'ready' }),
+      () => post({ type: 'ready' }),
+    );
+    return;
+  }
+  if (message?.type !== 'invoke') return;
+  currentId = message.id;
+  invoke(message)
+    .then((result) => JSON.stringify(result ?? null))
+    .then(
+      (payload) => post({ type: 'result', id: message.id, ok: true, payload }),
+      (err) => post({ type: 'result', id: message.id, ok: false, error: toFailure(err, 'Error') }),
+    )
+    .finally(() => {
+      currentId = undefined;
+    });
+});

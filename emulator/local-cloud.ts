@@ -1,0 +1,244 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { startApiGateway } from './api-gateway.ts';
+import { readAssembly } from './assembly.ts';
+import { AsyncInvoker } from './async-invoker.ts';
+import { CloudModel, type ScheduleRule } from './cloud-model.ts';
+import { type DeployEnvironment, deployStack } from './deployer.ts';
+import { EventRouter } from './event-router.ts';
+import { localizeExecuteApiUrl } from './execute-api-url.ts';
+import { LambdaRunner } from './lambda-runner.ts';
+import { ratePeriodMs, runScheduleRule } from './schedules.ts';
+import { startDynamoDbLocal } from './services/dynamodb-local.ts';
+import { startS3Server } from './services/s3-server.ts';
+import { newerSourceThan } from './stale-check.ts';
+import { readSeed } from './state-dir.ts';
+
+export interface LocalCloudOptions {
+  /** The synthesized cloud assembly. Default `cdk.out`. */
+  assemblyDir?: string;
+  /** Where buckets, objects and tables live across restarts. Default `.local`; null: temporary. */
+  stateDir?: string | null;
+  apiPort?: number;
+  s3Port?: number;
+  dynamodbPort?: number;
+  /** Use this running DynamoDB (e.g. a test run's shared DynamoDB Local) instead of starting one. */
+  dynamodbEndpoint?: string;
+  region?: string;
+  /** Progress lines (one per long step) and notes. Default: console.log. */
+  log?: (line: string) => void;
+  /** Echo function log lines, prefixed `[function name]`, through `log`. Default false. */
+  echoFunctionLogs?: boolean;
+  /** Delays before the retries of a failed async invocation. Default [1000, 2000] (2 retries). */
+  asyncRetryDelaysMs?: number[];
+  /** Run `rate(...)` schedules on a timer as well. Default false: schedules run via runSchedule(). */
+  runSchedulesOnTimer?: boolean;
+  /** Concurrent execution environments per function (Lambda scales out; 1 keeps events in order). Default 4. */
+  functionConcurrency?: number;
+}
+
+export interface LocalCloud {
+  readonly endpoints: { s3: string; dynamodb: string; api: string };
+  /** Resolved stack outputs, by stack name then output key. */
+  readonly outputs: Record<string, Record<string, string>>;
+  /** Deployed functions, by logical id and by physical name. */
+  readonly functions: Record<string, { name: string; logicalId: string; stack: string }>;
+  readonly region: string;
+  /** Sync invoke; throws an Error carrying errorType when the function fails. */
+  invoke(functionNameOrLogicalId: string, payload: unknown): Promise<unknown>;
+  /** Async invoke (queued, retried): resolves once accepted, like Lambda's Event invocation type. */
+  invokeAsync(functionNameOrLogicalId: string, payload: unknown): Promise<void>;
+  /** Runs the Lambda targets of EventBridge schedules now (one rule, or all) and waits for them. */
+  runSchedule(ruleLogicalId?: string): Promise<void>;
+  /** Resolves when no async invocation is queued or running (and none arrived for a moment). */
+  whenIdle(): Promise<void>;
+  failures(): ReadonlyArray<{ functionName: string; event: unknown; error: string; attempts: number }>;
+  logs(functionName: string): string[];
+  stop(): Promise<void>;
+}
+
+export class FunctionError extends Error {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  constructor(functionName: string, errorType: string, errorMessage: string) {
+    super(`${functionName} failed: ${errorType}: ${errorMessage}`);
+    this.name = 'FunctionError';
+    this.errorType = errorType;
+    this.errorMessage = errorMessage;
+  }
+}
+
+const ACCOUNT_ID = '000000000000';
+
+/** Starts the emulators, deploys every stack of the assembly onto them, and serves the APIs. */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const region = options.region ?? 'us-east-1';
+  const assembly = readAssembly(options.assemblyDir ?? 'cdk.out');
+  const project = dirname(assembly.directory);
+  const newer = newerSourceThan(assembly.manifestMtimeMs, [
+    join(project, 'infra'),
+    join(project, 'handlers'),
+  ]);
+  if (newer) log('cdk.out is older than the sources: run `npx cdk synth`');
+
+  const stateDir = options.stateDir === null ? null : resolve(options.stateDir ?? '.local');
+  if (stateDir) mkdirSync(stateDir, { recursive: true });
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => {});
+  };
+
+  try {
+    const stopLater = <T extends { stop(): Promise<void> }>(service: T): T => {
+      stoppers.push(() => service.stop());
+      return service;
+    };
+    log(`starting DynamoDB Local and S3${stateDir ? ` (state in ${stateDir})` : ' (temporary state)'}...`);
+    const [dynamo, s3] = await Promise.all([
+      options.dynamodbEndpoint
+        ? { endpoint: options.dynamodbEndpoint, startupMs: 0 }
+        : startDynamoDbLocal({
+            ...(stateDir ? { dataDir: join(stateDir, 'dynamodb') } : {}),
+            ...(options.dynamodbPort ? { port: options.dynamodbPort } : {}),
+          }).then(stopLater),
+      startS3Server({
+        region,
+        ...(stateDir ? { dataDir: join(stateDir, 's3') } : {}),
+        ...(options.s3Port ? { port: options.s3Port } : {}),
+      }).then(stopLater),
+    ]);
+    log(`DynamoDB Local at ${dynamo.endpoint} (${dynamo.startupMs} ms), S3 at ${s3.endpoint}`);
+
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const clients = {
+      s3: new S3Client({ endpoint: s3.endpoint, region, credentials, forcePathStyle: true }),
+      dynamodb: new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials }),
+    };
+    stoppers.push(async () => {
+      clients.s3.destroy();
+      clients.dynamodb.destroy();
+    });
+
+    const model = new CloudModel();
+    const runner = new LambdaRunner({
+      region,
+      accountId: ACCOUNT_ID,
+      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
+      ...(options.echoFunctionLogs ? { echo: log } : {}),
+      ...(options.functionConcurrency ? { maxConcurrency: options.functionConcurrency } : {}),
+    });
+    stoppers.push(() => runner.stop());
+    const invoker = new AsyncInvoker((spec, event) => runner.invoke(spec, event), {
+      ...(options.asyncRetryDelaysMs ? { retryDelaysMs: options.asyncRetryDelaysMs } : {}),
+      log,
+    });
+    // the API server listens before deploying, so its port is in the URLs the templates build
+    const api = await startApiGateway({
+      model,
+      invoke: (spec, event) => runner.invoke(spec, event),
+      region,
+      accountId: ACCOUNT_ID,
+      ...(options.apiPort ? { port: options.apiPort } : {}),
+      log,
+    });
+    stoppers.push(() => api.stop());
+
+    const loggedOnce = new Set<string>();
+    const env: DeployEnvironment = {
+      region,
+      accountId: ACCOUNT_ID,
+      partition: 'aws',
+      urlSuffix: 'amazonaws.com',
+      seed: readSeed(stateDir),
+      assets: assembly.assets,
+      model,
+      clients,
+      exports: new Map(),
+      localizeUrl: (value) => localizeExecuteApiUrl(value, (id) => model.restApis.has(id), api.url),
+      log,
+      logOnce: (key, line) => {
+        if (!loggedOnce.has(key)) log(line);
+        loggedOnce.add(key);
+      },
+    };
+    const outputs: Record<string, Record<string, string>> = {};
+    for (const stack of assembly.stacks) {
+      const count = Object.keys(stack.template.Resources).length;
+      log(`deploying ${stack.name} (${count} resources)...`);
+      const started = performance.now();
+      outputs[stack.name] = (await deployStack(stack, env)).outputs;
+      log(`deployed ${stack.name} in ${Math.round(performance.now() - started)} ms`);
+    }
+
+    // warm environments keep the first events from racing each other through cold starts
+    const warming = performance.now();
+    await Promise.all([...model.functions.values()].map((spec) => runner.prewarm(spec)));
+    log(`${model.functions.size} functions loaded in ${Math.round(performance.now() - warming)} ms`);
+    const router = new EventRouter(model, invoker, log);
+    const unsubscribe = router.attach(s3);
+    stoppers.push(async () => unsubscribe());
+
+    const find = (key: string) => model.requireFunction(key);
+    const runRule = (rule: ScheduleRule) =>
+      runScheduleRule(rule, {
+        enqueue: (spec, event) => invoker.enqueue(spec, event),
+        find,
+        region,
+        accountId: ACCOUNT_ID,
+      });
+    if (options.runSchedulesOnTimer) {
+      for (const rule of model.rules.filter((r) => r.enabled)) {
+        const period = ratePeriodMs(rule.scheduleExpression);
+        if (!period) continue;
+        const timer = setInterval(() => runRule(rule).catch((err: Error) => log(err.message)), period);
+        timer.unref();
+        stoppers.push(async () => clearInterval(timer));
+      }
+    }
+
+    const functions: LocalCloud['functions'] = {};
+    for (const spec of model.functions.values()) {
+      const entry = { name: spec.name, logicalId: spec.logicalId, stack: spec.stack };
+      functions[spec.logicalId] = entry;
+      functions[spec.name] = entry;
+    }
+
+    return {
+      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint, api: api.url },
+      outputs,
+      functions,
+      region,
+      async invoke(key, payload) {
+        const spec = find(key);
+        const outcome = await runner.invoke(spec, payload);
+        if (outcome.ok) return outcome.payload;
+        throw new FunctionError(spec.name, outcome.error.errorType, outcome.error.errorMessage);
+      },
+      async invokeAsync(key, payload) {
+        void invoker.enqueue(find(key), payload);
+      },
+      async runSchedule(ruleLogicalId) {
+        const rules = model.rules.filter(
+          (rule) =>
+            ruleLogicalId === undefined ||
+            rule.logicalId === ruleLogicalId ||
+            rule.logicalId.startsWith(ruleLogicalId) ||
+            rule.name === ruleLogicalId,
+        );
+        if (ruleLogicalId !== undefined && rules.length === 0)
+          throw new Error(`no EventBridge rule ${ruleLogicalId} in this cloud`);
+        await Promise.all(rules.filter((rule) => rule.scheduleExpression).map(runRule));
+      },
+      whenIdle: () => invoker.whenIdle(),
+      failures: () => invoker.failures(),
+      logs: (key) => runner.logs(model.findFunction(key)?.name ?? key),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

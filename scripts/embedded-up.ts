@@ -1,0 +1,65 @@
+// `make embedded-up`: the embedded cloud in the foreground, state in .local/, until Ctrl-C.
+import { join } from 'node:path';
+import { startLocalCloud } from '../emulator/local-cloud.ts';
+import { repoRoot } from '../infra/paths.ts';
+import { ensureAssembly } from '../integration/targets/assembly.ts';
+import { progress, runMain } from './cli.ts';
+
+function portOption(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  return port;
+}
+
+runMain(async () => {
+  const assemblyDir = await ensureAssembly(progress);
+  const apiPort = portOption('API_PORT');
+  const s3Port = portOption('S3_PORT');
+  const dynamodbPort = portOption('DYNAMODB_PORT');
+  const cloud = await startLocalCloud({
+    assemblyDir,
+    stateDir: process.env.STATE_DIR ?? join(repoRoot, '.local', 'cloud'),
+    log: progress,
+    echoFunctionLogs: process.env.QUIET !== '1',
+    runSchedulesOnTimer: true,
+    ...(apiPort ? { apiPort } : {}),
+    ...(s3Port ? { s3Port } : {}),
+    ...(dynamodbPort ? { dynamodbPort } : {}),
+  });
+
+  console.log('\nThe embedded cloud is up. Endpoints:');
+  console.log(`  S3        ${cloud.endpoints.s3}   (path-style)`);
+  console.log(`  DynamoDB  ${cloud.endpoints.dynamodb}`);
+  console.log(`  APIs      ${cloud.endpoints.api}`);
+  console.log('\nStack outputs:');
+  for (const [stack, outputs] of Object.entries(cloud.outputs)) {
+    for (const [key, value] of Object.entries(outputs)) {
+      // ExportsOutput* are CDK's cross-stack plumbing, not for people.
+      if (!key.startsWith('ExportsOutput')) console.log(`  ${stack}.${key} = ${value}`);
+    }
+  }
+  console.log('\nPoint the AWS CLI or an SDK at it (paste into a shell):');
+  console.log(`  export AWS_ENDPOINT_URL_S3=${cloud.endpoints.s3}`);
+  console.log(`  export AWS_ENDPOINT_URL_DYNAMODB=${cloud.endpoints.dynamodb}`);
+  console.log(`  export AWS_REGION=${cloud.region} AWS_DEFAULT_REGION=${cloud.region}`);
+  console.log('  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local');
+  console.log('\nFunction logs follow. Ctrl-C stops the cloud (state is kept).\n');
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      progress(`${signal}: stopping...`);
+      cloud.stop().then(resolve, (err: unknown) => {
+        console.error(`error while stopping: ${err instanceof Error ? err.message : String(err)}`);
+        resolve();
+      });
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+  progress('stopped');
+});
