@@ -34,11 +34,15 @@ runMain(async () => {
     console.log('');
     console.log(`Bucket ${target.outputs.bucketName}: history recorded by the size tracker`);
     for (const p of points) {
-      console.log(`  ${new Date(p.timeMs).toISOString()}  ${String(p.sizeBytes).padStart(4)} bytes  ${p.objectCount} object(s)`);
+      console.log(
+        `  ${new Date(p.timeMs).toISOString()}  ${String(p.sizeBytes).padStart(4)} bytes  ${p.objectCount} object(s)`,
+      );
     }
     console.log('');
     console.log(`Chart saved to ${relative(process.cwd(), chartPath) || chartPath}`);
-    console.log(`Plot API, while a cloud runs (\`make embedded-up\` keeps one up): ${target.outputs.plotApiUrl}?window=<seconds>`);
+    console.log(
+      `Plot API, while a cloud runs (\`make embedded-up\` keeps one up): ${target.outputs.plotApiUrl}?window=<seconds>`,
+    );
   } finally {
     await target.stop();
   }
