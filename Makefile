@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPX := npx --no-install
 
-.PHONY: help install lint format synth test test-integration demo embedded-up node-check
+.PHONY: help install lint format synth test test-integration demo embedded-up node-check local-up local-down deploy-local deploy destroy
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -33,11 +33,30 @@ test: ## Every test: pure logic, renderer goldens, handlers on real emulators, s
 	$(NPX) vitest run --reporter=default --reporter=json --outputFile.json=out/test-results.json; status=$$?; \
 	  node scripts/test-summary.mjs out/test-results.json; exit $$status
 
-test-integration: node-check ## The integration suite on a target: TARGET=embedded (default) or TARGET=localstack
-	$(NPX) vitest run $(if $(filter localstack,$(TARGET)),integration/localstack.test.ts,integration/embedded.test.ts)
+test-integration: node-check ## Integration suite: embedded target, or TARGET=localstack (needs Docker)
+ifeq ($(TARGET),localstack)
+	TARGET=localstack $(NPX) vitest run integration/localstack.test.ts
+else
+	$(NPX) vitest run integration/embedded.test.ts
+endif
 
 demo: node-check node_modules/.package-lock.json ## Synthesize, start the embedded cloud, play the driver, save the chart
 	$(NPX) tsx scripts/demo.ts
 
 embedded-up: node-check node_modules/.package-lock.json ## Keep the embedded cloud running (state in .local/cloud) until Ctrl-C
 	$(NPX) tsx scripts/embedded-up.ts
+
+local-up: ## Start LocalStack (docker compose), wait until healthy, print the endpoint
+	node scripts/localstack.mjs local-up
+
+local-down: ## Stop LocalStack and remove its network
+	node scripts/localstack.mjs local-down
+
+deploy-local: ## cdklocal bootstrap (once) + deploy all stacks to the running LocalStack, print the outputs
+	node scripts/localstack.mjs deploy-local
+
+deploy: ## Deploy all stacks to AWS with your AWS configuration (STAGE=dev); refuses LocalStack endpoints
+	node scripts/localstack.mjs deploy
+
+destroy: ## Destroy the STAGE stacks on AWS; refuses LocalStack endpoints
+	node scripts/localstack.mjs destroy

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
+import { plotRequestUrl } from './driver/plot-url.ts';
 import { type DriverRequest, planFromRequest } from './driver/scenario.ts';
 import { s3Client } from './shared/clients.ts';
 import { optionalIntEnv, requireEnv } from './shared/env.ts';
@@ -53,7 +54,7 @@ export async function handler(event: DriverRequest | undefined, context: Context
     await sleep(plan.pauseMs);
   }
 
-  const url = new URL(plotApiUrl);
+  const url = plotRequestUrl(plotApiUrl, process.env.AWS_ENDPOINT_URL);
   url.searchParams.set('window', String(plan.windowSeconds));
   url.searchParams.set('bucket', bucket);
   const response = await fetch(url, { headers: { accept: 'image/png' } });

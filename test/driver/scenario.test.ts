@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { plotRequestUrl } from '../../handlers/driver/plot-url.ts';
 import { defaultScenario, planFromRequest } from '../../handlers/driver/scenario.ts';
 
 describe('driver scenario', () => {
@@ -34,5 +35,21 @@ describe('driver scenario', () => {
     );
     expect(() => planFromRequest({ pauseMs: -1 }, 1)).toThrow('"pauseMs"');
     expect(() => planFromRequest({ windowSeconds: 0 }, 1)).toThrow('"windowSeconds"');
+  });
+});
+
+describe('plotRequestUrl', () => {
+  const awsUrl = 'https://abc123xyz.execute-api.us-east-1.amazonaws.com/dev/plot';
+
+  it('uses the API URL as it is without an endpoint override (AWS) or when it is already local', () => {
+    expect(plotRequestUrl(awsUrl, undefined).toString()).toBe(awsUrl);
+    const local = 'http://127.0.0.1:4000/_aws/execute-api/abc123xyz/dev/plot';
+    expect(plotRequestUrl(local, 'http://localhost.localstack.cloud:4566').toString()).toBe(local);
+  });
+
+  it("routes an AWS-form URL through the override's execute-api path (LocalStack)", () => {
+    expect(plotRequestUrl(awsUrl, 'http://localhost.localstack.cloud:4566/').toString()).toBe(
+      'http://localhost.localstack.cloud:4566/_aws/execute-api/abc123xyz/dev/plot',
+    );
   });
 });
