@@ -38,7 +38,7 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
     }
     const endMs = parsed.request.endMs ?? Date.now();
     const startMs = endMs - windowSeconds * 1000;
-    const { points } = await history.window(bucket, startMs, endMs, maxSizeBytes);
+    const { points, resolution } = await history.window(bucket, startMs, endMs);
     const queryMs = performance.now() - queryStarted;
 
     const renderStarted = performance.now();
@@ -77,6 +77,7 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
         start: new Date(startMs).toISOString(),
         end: new Date(endMs).toISOString(),
         maxSizeBytes,
+        resolution: resolution === 'raw' ? 'raw' : `${resolution}s`,
         points: points.map((p) => ({
           time: new Date(p.timeMs).toISOString(),
           sizeBytes: p.sizeBytes,

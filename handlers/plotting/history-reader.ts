@@ -1,22 +1,27 @@
-import { type DynamoDBDocumentClient, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SizePoint } from '../chart/types.ts';
 import { HISTORY } from '../shared/schema.ts';
+import { pointFromItem, rollupFromItem } from '../tracking/history-items.ts';
+import {
+  levelForWindow,
+  maxSlotsPerChart,
+  rollupPartition,
+  rollupPoints,
+  slotStart,
+} from '../tracking/rollups.ts';
 
 export interface WindowHistory {
   /** Points inside [startMs, endMs], preceded by the value carried in at startMs when there was one. */
   readonly points: SizePoint[];
-  readonly maxSizeBytes: number;
+  /** 'raw' when every change is there, else the roll-up level (seconds per slot) the points come from. */
+  readonly resolution: 'raw' | number;
 }
 
-function toPoint(item: Record<string, unknown>): SizePoint {
-  return {
-    timeMs: Number(item.time_ms),
-    sizeBytes: Number(item[HISTORY.sizeAttribute]),
-    objectCount: Number(item.object_count),
-  };
-}
-
-/** Reads a bucket's size history for a time window and its all-time maximum. */
+/**
+ * Reads a bucket's size history for a chart. Reads are bounded whatever the history's length: the
+ * raw points when the window holds at most `maxSlotsPerChart` of them, else the roll-ups of the
+ * finest level with at most that many slots in the window.
+ */
 export class HistoryReader {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -40,38 +45,66 @@ export class HistoryReader {
     return top ? Number(top[HISTORY.sizeAttribute]) : undefined;
   }
 
-  async window(bucket: string, startMs: number, endMs: number, maxSizeBytes: number): Promise<WindowHistory> {
-    const startKey = new Date(startMs).toISOString();
-    const names = { '#bucket': HISTORY.partitionKey, '#ts': HISTORY.sortKey };
-    // The last change before the window: the size the window starts with.
-    const before = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: '#bucket = :bucket AND #ts < :start',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':bucket': bucket, ':start': startKey },
-        ScanIndexForward: false,
-        Limit: 1,
-      }),
-    );
+  async window(bucket: string, startMs: number, endMs: number): Promise<WindowHistory> {
+    const [carried, raw] = await Promise.all([
+      this.query(bucket, '#ts < :from', { ':from': iso(startMs) }, { ScanIndexForward: false, Limit: 1 }),
+      this.query(
+        bucket,
+        '#ts BETWEEN :from AND :to',
+        { ':from': iso(startMs), ':to': `${iso(endMs)}~` },
+        { Limit: maxSlotsPerChart },
+      ),
+    ]);
     const points: SizePoint[] = [];
-    const carried = before.Items?.[0];
-    if (carried) points.push({ ...toPoint(carried), timeMs: startMs });
-    const pages = paginateQuery(
-      { client: this.db },
-      {
-        TableName: this.table,
-        KeyConditionExpression: '#bucket = :bucket AND #ts >= :start',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':bucket': bucket, ':start': startKey },
-      },
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const point = toPoint(item);
-        if (point.timeMs <= endMs) points.push(point);
-      }
+    const before = carried.items[0];
+    if (before) points.push({ ...pointFromItem(before), timeMs: startMs });
+    if (!raw.more) {
+      points.push(...raw.items.map(pointFromItem));
+      return { points, resolution: 'raw' };
     }
-    return { points, maxSizeBytes };
+    const level = levelForWindow(endMs - startMs);
+    const slots = await this.query(
+      rollupPartition(bucket, level),
+      '#ts BETWEEN :from AND :to',
+      { ':from': iso(slotStart(startMs, level)), ':to': iso(endMs) },
+      {},
+    );
+    for (const item of slots.items) {
+      points.push(
+        ...rollupPoints(rollupFromItem(item, level)).filter((p) => p.timeMs >= startMs && p.timeMs <= endMs),
+      );
+    }
+    return { points, resolution: level };
   }
+
+  /** One query on a partition of the history table (all pages unless `Limit` is given). */
+  private async query(
+    partition: string,
+    sortCondition: string,
+    values: Record<string, string>,
+    options: { ScanIndexForward?: boolean; Limit?: number },
+  ): Promise<{ items: Record<string, unknown>[]; more: boolean }> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: `#bucket = :bucket AND ${sortCondition}`,
+          ExpressionAttributeNames: { '#bucket': HISTORY.partitionKey, '#ts': HISTORY.sortKey },
+          ExpressionAttributeValues: { ':bucket': partition, ...values },
+          ExclusiveStartKey: start,
+          ...options,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+      if (options.Limit !== undefined) return { items, more: start !== undefined };
+    } while (start);
+    return { items, more: false };
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }

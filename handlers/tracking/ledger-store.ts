@@ -1,27 +1,37 @@
-import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   paginateQuery,
+  TransactGetCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { HISTORY, LEDGER } from '../shared/schema.ts';
+import { LEDGER } from '../shared/schema.ts';
+import { pointItem, rollupFromItem, rollupItem, rollupKey } from './history-items.ts';
 import type { LedgerEntry, TotalsDelta } from './ledger.ts';
+import {
+  entryId,
+  expectAbsent,
+  expectRevision,
+  expectVersion,
+  fromEntry,
+  type Totals,
+  toEntry,
+  toTotals,
+  totalsItem,
+} from './ledger-items.ts';
+import { mergeRollup, type Rollup, type RollupLevel, rollupLevelsSeconds, slotStart } from './rollups.ts';
 
-export interface Totals {
-  readonly sizeBytes: number;
-  readonly objectCount: number;
-  /** Incremented by every committed change; the history point's sort key carries it. */
-  readonly revision: number;
-  /** Time of the newest history point: points never go back in time, whatever the clocks say. */
-  readonly lastPointMs: number;
-}
+export { historySortKey } from './history-items.ts';
+export { entryId, type Totals } from './ledger-items.ts';
 
 export interface LedgerSnapshot {
   readonly entries: ReadonlyMap<string, LedgerEntry>;
   readonly totals: Totals | undefined;
+  /** The time the snapshot was taken for: a new point lands in the roll-up slots of this time. */
+  readonly atMs: number;
+  /** The roll-up of each level's slot at `atMs` (absent when the slot has no point yet). */
+  readonly rollups: ReadonlyMap<RollupLevel, Rollup>;
 }
 
 export interface LedgerWrite {
@@ -34,61 +44,80 @@ export interface CommitRequest {
   readonly bucket: string;
   readonly writes: readonly LedgerWrite[];
   readonly delta: TotalsDelta;
-  readonly totals: Totals | undefined;
+  /** What the writes were decided on: every item of the transaction is conditioned on it. */
+  readonly snapshot: LedgerSnapshot;
   readonly cause: string;
-  readonly nowMs: number;
 }
 
 export type CommitResult =
   | { readonly status: 'committed'; readonly totals: Totals; readonly pointWritten: boolean }
-  | { readonly status: 'conflict' };
+  | { readonly status: 'conflict' }
+  /** The new point falls after `atMs` (a newer point exists): read again at `atMs`. */
+  | { readonly status: 'reread'; readonly atMs: number };
 
 export interface TableNames {
   readonly history: string;
   readonly ledger: string;
 }
 
-// DynamoDB sort keys are at most 1,024 bytes; S3 keys can be that long on their own.
-const maxEntryBytes = 1024;
-
-export function entryId(key: string): string {
-  const plain = LEDGER.objectPrefix + key;
-  if (Buffer.byteLength(plain) <= maxEntryBytes) return plain;
-  return `${LEDGER.objectPrefix}sha256:${createHash('sha256').update(key).digest('hex')}`;
-}
-
-export function historySortKey(timeMs: number, revision: number): string {
-  return `${new Date(timeMs).toISOString()}#${String(revision).padStart(12, '0')}`;
-}
-
-/** The DynamoDB side of the tracker: one batch read and one transaction per change. */
+/** The DynamoDB side of the tracker: one consistent read and one transaction per change. */
 export class LedgerStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tables: TableNames,
   ) {}
 
-  /** Reads the entries of `keys` and the bucket's totals in one strongly consistent batch. */
-  async read(bucket: string, keys: readonly string[]): Promise<LedgerSnapshot> {
-    let pending: Record<string, unknown>[] = [
+  /**
+   * Reads the entries of `keys`, the bucket's totals and the roll-ups of the slots of `atMs` as one
+   * consistent snapshot (one TransactGetItems call). Undefined when a concurrent transaction got in
+   * the way: read again.
+   */
+  async read(bucket: string, keys: readonly string[], atMs: number): Promise<LedgerSnapshot | undefined> {
+    const ledgerKeys = [
       { [LEDGER.partitionKey]: bucket, [LEDGER.sortKey]: LEDGER.totalsEntry },
       ...[...new Set(keys)].map((key) => ({ [LEDGER.partitionKey]: bucket, [LEDGER.sortKey]: entryId(key) })),
     ];
-    const entries = new Map<string, LedgerEntry>();
-    let totals: Totals | undefined;
-    while (pending.length > 0) {
+    const rollupKeys = rollupLevelsSeconds.map((level) => rollupKey(bucket, level, slotStart(atMs, level)));
+    let responses: ({ Item?: Record<string, unknown> } | undefined)[];
+    try {
       const out = await this.db.send(
-        new BatchGetCommand({
-          RequestItems: { [this.tables.ledger]: { Keys: pending, ConsistentRead: true } },
+        new TransactGetCommand({
+          TransactItems: [
+            ...ledgerKeys.map((Key) => ({ Get: { TableName: this.tables.ledger, Key } })),
+            ...rollupKeys.map((Key) => ({ Get: { TableName: this.tables.history, Key } })),
+          ],
         }),
       );
-      for (const item of out.Responses?.[this.tables.ledger] ?? []) {
-        if (item[LEDGER.sortKey] === LEDGER.totalsEntry) totals = toTotals(item);
-        else entries.set(String(item.key), toEntry(item));
-      }
-      pending = (out.UnprocessedKeys?.[this.tables.ledger]?.Keys ?? []) as Record<string, unknown>[];
+      responses = out.Responses ?? [];
+    } catch (err) {
+      if (isConflict(err)) return undefined;
+      throw err;
     }
-    return { entries, totals };
+    const entries = new Map<string, LedgerEntry>();
+    let totals: Totals | undefined;
+    for (const response of responses.slice(0, ledgerKeys.length)) {
+      const item = response?.Item;
+      if (!item) continue;
+      if (item[LEDGER.sortKey] === LEDGER.totalsEntry) totals = toTotals(item);
+      else entries.set(String(item.key), toEntry(item));
+    }
+    const rollups = new Map<RollupLevel, Rollup>();
+    rollupLevelsSeconds.forEach((level, i) => {
+      const item = responses[ledgerKeys.length + i]?.Item;
+      if (item) rollups.set(level, rollupFromItem(item, level));
+    });
+    return { entries, totals, atMs, rollups };
+  }
+
+  /** `read`, retried until no concurrent transaction is in the way. */
+  async readConsistent(bucket: string, keys: readonly string[], atMs: number): Promise<LedgerSnapshot> {
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = await this.read(bucket, keys, atMs);
+      if (snapshot) return snapshot;
+      if (attempt >= 20)
+        throw new Error(`could not read a consistent snapshot of ${bucket}: too many concurrent writers`);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
   }
 
   /**
@@ -97,11 +126,12 @@ export class LedgerStore {
    * never a lost update. No totals change means no history point.
    */
   async commit(request: CommitRequest): Promise<CommitResult> {
-    const { bucket, writes, delta, totals, cause, nowMs } = request;
+    const { bucket, writes, delta, snapshot, cause } = request;
+    const { totals } = snapshot;
     const items: TransactItem[] = writes.map(({ prior, next }) => ({
       Put: {
         TableName: this.tables.ledger,
-        Item: fromEntry(bucket, next, nowMs),
+        Item: fromEntry(bucket, next, snapshot.atMs),
         ...(prior ? expectVersion(prior.version) : expectAbsent()),
       },
     }));
@@ -109,36 +139,22 @@ export class LedgerStore {
     const changesTotals = delta.bytes !== 0 || delta.objects !== 0;
     let after = totals ?? { sizeBytes: 0, objectCount: 0, revision: 0, lastPointMs: 0 };
     if (changesTotals) {
-      const revision = after.revision + 1;
-      const timeMs = Math.max(nowMs, after.lastPointMs);
+      const timeMs = Math.max(snapshot.atMs, after.lastPointMs);
+      if (timeMs !== snapshot.atMs) return { status: 'reread', atMs: timeMs };
       after = {
         sizeBytes: after.sizeBytes + delta.bytes,
         objectCount: after.objectCount + delta.objects,
-        revision,
+        revision: after.revision + 1,
         lastPointMs: timeMs,
       };
       items.push({
         Put: {
           TableName: this.tables.ledger,
-          Item: {
-            [LEDGER.partitionKey]: bucket,
-            [LEDGER.sortKey]: LEDGER.totalsEntry,
-            size_bytes: after.sizeBytes,
-            object_count: after.objectCount,
-            revision: after.revision,
-            last_point_ms: after.lastPointMs,
-          },
+          Item: totalsItem(bucket, after),
           ...(totals ? expectRevision(totals.revision) : expectAbsent()),
         },
       });
-      items.push({
-        Put: {
-          TableName: this.tables.history,
-          Item: historyPoint(bucket, timeMs, after, cause),
-          ConditionExpression: 'attribute_not_exists(#ts)',
-          ExpressionAttributeNames: { '#ts': HISTORY.sortKey },
-        },
-      });
+      items.push(...this.historyWrites(bucket, after, cause, snapshot.rollups));
     } else if (totals) {
       // The ledger change rides on an unchanged revision, so a concurrent totals change still conflicts.
       items.push({
@@ -170,34 +186,50 @@ export class LedgerStore {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.tables.ledger,
-                Item: {
-                  [LEDGER.partitionKey]: bucket,
-                  [LEDGER.sortKey]: LEDGER.totalsEntry,
-                  size_bytes: 0,
-                  object_count: 0,
-                  revision: totals.revision,
-                  last_point_ms: nowMs,
-                },
-                ...expectAbsent(),
-              },
-            },
-            {
-              Put: {
-                TableName: this.tables.history,
-                Item: historyPoint(bucket, nowMs, totals, 'StartTracking'),
-              },
-            },
+            { Put: { TableName: this.tables.ledger, Item: totalsItem(bucket, totals), ...expectAbsent() } },
+            ...this.historyWrites(bucket, totals, 'StartTracking', new Map()),
           ],
         }),
       );
     } catch (err) {
-      if (isConflict(err)) return (await this.read(bucket, [])).totals;
+      if (isConflict(err)) return (await this.readConsistent(bucket, [], nowMs)).totals;
       throw err;
     }
     return totals;
+  }
+
+  /**
+   * The history point for new totals and its roll-ups. Roll-ups need no condition of their own: the
+   * totals item's revision condition serializes every writer of the bucket, and the snapshot they
+   * were merged from was read together with that revision.
+   */
+  private historyWrites(
+    bucket: string,
+    totals: Totals,
+    cause: string,
+    rollups: ReadonlyMap<RollupLevel, Rollup>,
+  ): TransactItem[] {
+    const point = {
+      timeMs: totals.lastPointMs,
+      sizeBytes: totals.sizeBytes,
+      objectCount: totals.objectCount,
+    };
+    return [
+      {
+        Put: {
+          TableName: this.tables.history,
+          Item: pointItem(bucket, { ...point, revision: totals.revision, cause }),
+          ConditionExpression: 'attribute_not_exists(#ts)',
+          ExpressionAttributeNames: { '#ts': 'ts' },
+        },
+      },
+      ...rollupLevelsSeconds.map((level) => ({
+        Put: {
+          TableName: this.tables.history,
+          Item: rollupItem(bucket, mergeRollup(rollups.get(level), point, level)),
+        },
+      })),
+    ];
   }
 
   /** Every ledger entry of a bucket (reconciliation only: O(objects)). */
@@ -220,95 +252,9 @@ export class LedgerStore {
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-interface Condition {
-  ConditionExpression: string;
-  ExpressionAttributeNames?: Record<string, string>;
-  ExpressionAttributeValues?: Record<string, unknown>;
-}
-
-function expectAbsent(): Condition {
-  return {
-    ConditionExpression: 'attribute_not_exists(#entry)',
-    ExpressionAttributeNames: { '#entry': LEDGER.sortKey },
-  };
-}
-
-function expectVersion(version: number): Condition {
-  return {
-    ConditionExpression: '#version = :version',
-    ExpressionAttributeNames: { '#version': 'version' },
-    ExpressionAttributeValues: { ':version': version },
-  };
-}
-
-function expectRevision(revision: number): Condition {
-  return {
-    ConditionExpression: 'revision = :revision',
-    ExpressionAttributeValues: { ':revision': revision },
-  };
-}
-
-function historyPoint(
-  bucket: string,
-  timeMs: number,
-  totals: Totals,
-  cause: string,
-): Record<string, unknown> {
-  return {
-    [HISTORY.partitionKey]: bucket,
-    [HISTORY.sortKey]: historySortKey(timeMs, totals.revision),
-    time_ms: timeMs,
-    [HISTORY.sizeAttribute]: totals.sizeBytes,
-    object_count: totals.objectCount,
-    revision: totals.revision,
-    cause,
-  };
-}
-
 function isConflict(err: unknown): boolean {
   if (!(err instanceof TransactionCanceledException)) return false;
   return (err.CancellationReasons ?? []).some(
     (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
   );
-}
-
-function fromEntry(bucket: string, entry: LedgerEntry, appliedAtMs: number): Record<string, unknown> {
-  return {
-    [LEDGER.partitionKey]: bucket,
-    [LEDGER.sortKey]: entryId(entry.key),
-    key: entry.key,
-    state: entry.state,
-    size_bytes: entry.sizeBytes,
-    etag: entry.eTag,
-    content_type: entry.contentType,
-    sequencer: entry.sequencer,
-    event_name: entry.eventName,
-    event_time: entry.eventTime,
-    version: entry.version,
-    applied_at_ms: appliedAtMs,
-  };
-}
-
-function toEntry(item: Record<string, unknown>): LedgerEntry {
-  return {
-    key: String(item.key),
-    state: item.state === 'present' ? 'present' : 'deleted',
-    sizeBytes: Number(item.size_bytes ?? 0),
-    eTag: (item.etag as string | null | undefined) ?? null,
-    contentType: (item.content_type as string | null | undefined) ?? null,
-    sequencer: String(item.sequencer ?? ''),
-    eventName: String(item.event_name ?? ''),
-    eventTime: String(item.event_time ?? ''),
-    version: Number(item.version ?? 0),
-    appliedAtMs: Number(item.applied_at_ms ?? 0),
-  };
-}
-
-function toTotals(item: Record<string, unknown>): Totals {
-  return {
-    sizeBytes: Number(item.size_bytes ?? 0),
-    objectCount: Number(item.object_count ?? 0),
-    revision: Number(item.revision ?? 0),
-    lastPointMs: Number(item.last_point_ms ?? 0),
-  };
 }

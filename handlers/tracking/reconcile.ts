@@ -22,8 +22,8 @@ export interface ReconcileReport {
   readonly skippedAsNewer: number;
 }
 
-// One transaction holds at most 100 items: the totals and a history point leave 98 for entries.
-const correctionsPerCommit = 98;
+// One transaction holds at most 100 items: the totals, a history point and its 7 roll-ups leave 91.
+const correctionsPerCommit = 90;
 
 /**
  * Correction of one ledger entry from what a listing saw (pure). A listed object the ledger lacks
@@ -80,7 +80,7 @@ export class Reconciler {
       else toFix.push(key);
     }
 
-    const initial = (await this.store.read(bucket, [])).totals;
+    const initial = (await this.store.readConsistent(bucket, [], this.now())).totals;
     let corrected = 0;
     for (let i = 0; i < toFix.length; i += correctionsPerCommit) {
       corrected += await this.commitChunk(
@@ -90,7 +90,7 @@ export class Reconciler {
         startedAtMs,
       );
     }
-    let final = (await this.store.read(bucket, [])).totals;
+    let final = (await this.store.readConsistent(bucket, [], this.now())).totals;
     if (!final) final = await this.startTracking(bucket);
 
     let listedBytes = 0;
@@ -129,13 +129,14 @@ export class Reconciler {
     listing: ReadonlyMap<string, ListedObject>,
     startedAtMs: number,
   ): Promise<number> {
+    let notBeforeMs = 0;
     for (let attempt = 1; ; attempt++) {
-      const { entries, totals } = await this.store.read(bucket, keys);
+      const snapshot = await this.store.readConsistent(bucket, keys, Math.max(this.now(), notBeforeMs));
       const writes: LedgerWrite[] = [];
       let bytes = 0;
       let objects = 0;
       for (const key of keys) {
-        const prior = entries.get(key);
+        const prior = snapshot.entries.get(key);
         if ((prior?.appliedAtMs ?? 0) >= startedAtMs) continue;
         const next = correctEntry(key, prior, listing.get(key), new Date(startedAtMs).toISOString());
         if (!next) continue;
@@ -148,14 +149,14 @@ export class Reconciler {
         bucket,
         writes,
         delta: { bytes, objects },
-        totals,
+        snapshot,
         cause: 'Reconciliation',
-        nowMs: this.now(),
       });
       if (result.status === 'committed') return writes.length;
-      if (attempt >= 12)
+      if (attempt >= 30)
         throw new Error(`reconciliation of ${bucket} kept conflicting with concurrent events; run it again`);
-      await sleep(backoffMs(attempt));
+      if (result.status === 'reread') notBeforeMs = result.atMs;
+      else await sleep(backoffMs(attempt));
     }
   }
 

@@ -20,8 +20,12 @@ export interface SizeTrackingStackProps extends StackProps {
   readonly reconcileEvery: Duration;
 }
 
-/** What the tracker does with the ledger: one batch read, then one conditional transaction. */
-const ledgerActions = ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'];
+/**
+ * What the tracker does with the tables: one consistent read (TransactGetItems, authorized as
+ * GetItem on each item: ledger entry, totals, roll-ups), then one conditional transaction.
+ */
+const ledgerActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'];
+const historyActions = ['dynamodb:GetItem', 'dynamodb:PutItem'];
 
 /** Events that change which objects a bucket holds, each family needing its own subscription. */
 export const trackedEvents = [
@@ -51,7 +55,7 @@ export class SizeTrackingStack extends Stack {
       description: 'Applies S3 object events to the exact size history (O(1) calls per event)',
     });
     bindTable(this.trackerFunction, props.ledgerTable, ENV.ledgerTable, ledgerActions);
-    bindTable(this.trackerFunction, props.historyTable, ENV.historyTable, ['dynamodb:PutItem']);
+    bindTable(this.trackerFunction, props.historyTable, ENV.historyTable, historyActions);
 
     // Read access for the content-type lookup, in a policy of its own: the function must not depend on
     // it, or CloudFormation sees bucket -> permission -> function -> policy -> bucket.
@@ -93,7 +97,7 @@ export class SizeTrackingStack extends Stack {
       ...ledgerActions,
       'dynamodb:Query',
     ]);
-    bindTable(this.reconcileFunction, props.historyTable, ENV.historyTable, ['dynamodb:PutItem']);
+    bindTable(this.reconcileFunction, props.historyTable, ENV.historyTable, historyActions);
     this.reconcileFunction.addToRolePolicy(
       new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.trackedBucket.bucketArn] }),
     );

@@ -1,11 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, S3Event } from 'aws-lambda';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type EmbeddedS3, startS3Server } from '../../emulator/services/s3-server.ts';
+import { renderChart } from '../../handlers/chart/render.ts';
+import type { SizePoint } from '../../handlers/chart/types.ts';
+import { seedHistory } from '../../integration/support/seed-history.ts';
 import {
   createBucket,
   createTables,
@@ -16,6 +20,10 @@ import {
 } from '../support/aws.ts';
 import { readHistory } from '../support/history.ts';
 import { lambdaContext, useLocalEndpoints } from '../support/lambda.ts';
+import { expectSimilarPngs } from '../support/png-golden.ts';
+
+const outputDir = fileURLToPath(new URL('./__output__/', import.meta.url));
+
 import { s3Record } from '../support/s3-events.ts';
 
 type Handler<E, R> = (event: E, context: ReturnType<typeof lambdaContext>) => Promise<R>;
@@ -176,6 +184,38 @@ describe('plotting handler', () => {
     expect(result.statusCode).toBe(400);
     expect(result.headers?.['content-type']).toBe('application/json');
     expect(JSON.parse(result.body).error).toContain(message);
+  });
+
+  it('reads bounded roll-ups for a long history and draws the chart all its points would give', async () => {
+    const bucket = 'long-history-bucket';
+    const endMs = Date.UTC(2026, 5, 1);
+    const points: SizePoint[] = [];
+    let size = 50 * 1024 * 1024;
+    for (let i = 0; i < 2000; i++) {
+      size = Math.max(0, size + Math.round(Math.sin(i / 7) * 40_000 + ((i * 7919) % 101) * 1000 - 50_000));
+      points.push({ timeMs: endMs - 3_600_000 + i * 1_800, sizeBytes: size, objectCount: 100 + (i % 50) });
+    }
+    await seedHistory(db, tables, bucket, points);
+
+    const query = { window: '3600', bucket, end: new Date(endMs).toISOString() };
+    const json = JSON.parse(
+      (await plotHandler(plotRequest({ ...query, format: 'json' }), lambdaContext('plot'))).body,
+    );
+    expect(json.resolution).toBe('10s');
+    expect(json.points.length).toBeLessThanOrEqual(4 * 360);
+    expect(json.points.length).toBeLessThan(points.length);
+    const maxSizeBytes = Math.max(...points.map((pt) => pt.sizeBytes));
+    expect(json.maxSizeBytes).toBe(maxSizeBytes);
+
+    const png = await plotHandler(plotRequest(query), lambdaContext('plot'));
+    const fromAllPoints = renderChart(points, {
+      bucket,
+      windowSeconds: 3600,
+      startMs: endMs - 3_600_000,
+      endMs,
+      maxSizeBytes,
+    });
+    expectSimilarPngs('rollups-vs-all-points', fromAllPoints, Buffer.from(png.body, 'base64'), outputDir);
   });
 
   it('answers other methods with 405', async () => {

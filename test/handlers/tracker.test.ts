@@ -48,7 +48,7 @@ async function apply(key: string, eventName: string, options: { size?: number; s
 }
 
 async function totals() {
-  return (await store.read(bucket, [])).totals;
+  return (await store.readConsistent(bucket, [], Date.now())).totals;
 }
 
 describe('size tracker on DynamoDB Local', () => {
@@ -167,7 +167,9 @@ describe('size tracker on DynamoDB Local', () => {
     });
     if (!parsed.ok) throw new Error(parsed.reason);
     await tracker.apply({ ...parsed.change, eTag: head.ETag?.replace(/"/g, '') ?? null });
-    const entry = (await store.read(bucket, ['docs/read me.md'])).entries.get('docs/read me.md');
+    const entry = (await store.readConsistent(bucket, ['docs/read me.md'], Date.now())).entries.get(
+      'docs/read me.md',
+    );
     expect(entry).toMatchObject({
       state: 'present',
       sizeBytes: 7,

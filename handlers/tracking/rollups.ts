@@ -1,0 +1,64 @@
+import type { SizePoint } from '../chart/types.ts';
+
+/**
+ * Multi-resolution roll-ups of a bucket's size history (pure). For each level (slot width in
+ * seconds) and each slot, the roll-up keeps the slot's first, last, smallest and largest point:
+ * exactly what the chart's per-pixel downsampling keeps. A chart of a long window reads at most
+ * `maxSlotsPerChart` roll-ups of the coarsest level that still gives every pixel column its own
+ * slot, so reading and drawing cost the same for 100 points as for 100,000, and the line drawn is
+ * exact at the resolution it is drawn.
+ */
+export const rollupLevelsSeconds = [1, 10, 60, 600, 3600, 21600, 86400] as const;
+export type RollupLevel = (typeof rollupLevelsSeconds)[number];
+
+/** Never read more roll-ups than this for one chart (about two per pixel column of a 800 px chart). */
+export const maxSlotsPerChart = 1500;
+
+export interface Rollup {
+  readonly level: RollupLevel;
+  readonly slotMs: number;
+  readonly first: SizePoint;
+  readonly last: SizePoint;
+  readonly min: SizePoint;
+  readonly max: SizePoint;
+}
+
+export function slotStart(timeMs: number, level: RollupLevel): number {
+  const width = level * 1000;
+  return Math.floor(timeMs / width) * width;
+}
+
+/** The history table partition holding one level's roll-ups (bucket names cannot contain '#'). */
+export function rollupPartition(bucket: string, level: RollupLevel): string {
+  return `${bucket}#r${level}`;
+}
+
+/** Adds a point to its slot's roll-up. Points arrive in time order (the history never goes back). */
+export function mergeRollup(existing: Rollup | undefined, point: SizePoint, level: RollupLevel): Rollup {
+  const slotMs = slotStart(point.timeMs, level);
+  if (!existing || existing.slotMs !== slotMs)
+    return { level, slotMs, first: point, last: point, min: point, max: point };
+  return {
+    ...existing,
+    last: point,
+    min: point.sizeBytes < existing.min.sizeBytes ? point : existing.min,
+    max: point.sizeBytes > existing.max.sizeBytes ? point : existing.max,
+  };
+}
+
+/** The points a roll-up stands for: first, smallest, largest, last, in time order, without repeats. */
+export function rollupPoints(rollup: Rollup): SizePoint[] {
+  const points = [rollup.first, rollup.min, rollup.max, rollup.last].sort((a, b) => a.timeMs - b.timeMs);
+  return points.filter((p, i) => {
+    const previous = points[i - 1];
+    return !previous || previous.timeMs !== p.timeMs || previous.sizeBytes !== p.sizeBytes;
+  });
+}
+
+/** The finest level whose slots over the window number at most `maxSlotsPerChart`. */
+export function levelForWindow(windowMs: number): RollupLevel {
+  for (const level of rollupLevelsSeconds) {
+    if (windowMs / (level * 1000) <= maxSlotsPerChart - 1) return level;
+  }
+  return rollupLevelsSeconds[rollupLevelsSeconds.length - 1] as RollupLevel;
+}
