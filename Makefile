@@ -28,16 +28,20 @@ format: ## Format the sources in place
 synth: ## Synthesize the four stacks into cdk.out (no AWS credentials or network needed)
 	$(NPX) cdk synth --quiet
 
-test: ## Every test: pure logic, renderer goldens, handlers on real emulators, stacks and cdk-nag
+test: node-check ## Every test (unit, goldens, emulators, stacks, cdk-nag, embedded integration), then the fault campaign
 	@mkdir -p out
-	$(NPX) vitest run --reporter=default --reporter=json --outputFile.json=out/test-results.json; status=$$?; \
-	  node scripts/test-summary.mjs out/test-results.json; exit $$status
+	@status=0; \
+	$(NPX) vitest run --exclude integration/fault-campaign.test.ts --reporter=default --reporter=json --outputFile.json=out/test-results.json || status=1; \
+	echo "== fault campaign (alone on the machine: it is CPU-bound)"; \
+	$(NPX) vitest run integration/fault-campaign.test.ts --reporter=default --reporter=json --outputFile.json=out/fault-campaign-results.json || status=1; \
+	node scripts/test-summary.mjs out/test-results.json out/fault-campaign-results.json || status=1; \
+	exit $$status
 
 test-integration: node-check ## Integration suite: embedded target, or TARGET=localstack (needs Docker)
 ifeq ($(TARGET),localstack)
 	TARGET=localstack $(NPX) vitest run integration/localstack.test.ts
 else
-	$(NPX) vitest run integration/embedded.test.ts
+	$(NPX) vitest run integration/embedded.test.ts integration/fault-campaign.test.ts integration/crash-restart.test.ts
 endif
 
 demo: node-check node_modules/.package-lock.json ## Synthesize, start the embedded cloud, play the driver, save the chart

@@ -1,5 +1,5 @@
 import type { LambdaFunctionSpec } from './cloud-model.ts';
-import type { InvokeOutcome } from './lambda-runner.ts';
+import type { InvokeAttempt, InvokeOutcome } from './lambda-runner.ts';
 
 /**
  * Lambda's asynchronous invocation (S3 notifications, schedules): the caller does not wait, a failed
@@ -19,7 +19,7 @@ export interface AsyncInvokerOptions {
   readonly log?: (line: string) => void;
 }
 
-type Invoke = (spec: LambdaFunctionSpec, event: unknown) => Promise<InvokeOutcome>;
+type Invoke = (spec: LambdaFunctionSpec, event: unknown, attempt: InvokeAttempt) => Promise<InvokeOutcome>;
 
 export class AsyncInvoker {
   private readonly invoke: Invoke;
@@ -58,7 +58,7 @@ export class AsyncInvoker {
     for (let attempt = 1; ; attempt++) {
       let outcome: InvokeOutcome;
       try {
-        outcome = await this.invoke(spec, event);
+        outcome = await this.invoke(spec, event, { finalAttempt: attempt > this.retryDelaysMs.length });
       } catch (err) {
         outcome = {
           ok: false,

@@ -13,12 +13,14 @@ function childExecArgv(): string[] {
   ];
 }
 
-export type Outcome = { ok: boolean; payload?: string; error?: FunctionFailure };
+export type Outcome = { ok: boolean; payload?: string; error?: FunctionFailure; crashed?: true };
 
 /** One execution environment: a child process running lambda-child.ts for one function. */
 export class ExecutionEnvironment {
   readonly child: ChildProcess;
   broken = false;
+  /** The init phase has run (pre-warmed, or an invocation finished). */
+  warm = false;
   private readonly onLine: (line: string) => void;
   private pending: { id: number; settle: (outcome: Outcome) => void } | null = null;
   private nextId = 1;
@@ -86,12 +88,39 @@ export class ExecutionEnvironment {
       void this.exited.then(resolve);
     });
     this.child.send({ type: 'init' });
-    return ready;
+    return ready.then(() => {
+      this.warm = true;
+    });
   }
 
-  run(event: unknown, context: Omit<InvokeMessage['context'], 'deadlineMs'>, timeoutMs: number) {
+  /**
+   * Runs one invocation. `crashAfterMs` (fault injection) kills the environment that long into the
+   * handler: a fresh environment runs its init phase first, so that the crash hits the handler.
+   */
+  async run(
+    event: unknown,
+    context: Omit<InvokeMessage['context'], 'deadlineMs'>,
+    timeoutMs: number,
+    crashAfterMs?: number,
+  ): Promise<Outcome> {
+    if (crashAfterMs !== undefined && !this.warm) await this.prewarm();
     return new Promise<Outcome>((settle) => {
       const id = this.nextId++;
+      const crash =
+        crashAfterMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.broken = true;
+              this.finish({
+                ok: false,
+                crashed: true,
+                error: {
+                  errorType: 'Runtime.ExitError',
+                  errorMessage: 'Runtime exited with error: signal SIGKILL (injected crash)',
+                },
+              });
+              this.child.kill('SIGKILL');
+            }, crashAfterMs);
       const timer = setTimeout(() => {
         this.broken = true;
         this.finish({
@@ -107,6 +136,8 @@ export class ExecutionEnvironment {
         id,
         settle: (outcome) => {
           clearTimeout(timer);
+          clearTimeout(crash);
+          if (outcome.ok) this.warm = true;
           settle(outcome);
         },
       };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LambdaFunctionSpec } from './cloud-model.ts';
 import { ExecutionEnvironment } from './execution-environment.ts';
+import type { FaultInjector } from './faults.ts';
 import type { FunctionFailure } from './lambda-child.ts';
 
 /**
@@ -19,6 +20,14 @@ export interface LambdaRunnerOptions {
   readonly logLimit?: number;
   /** Concurrent execution environments per function. Default 4. */
   readonly maxConcurrency?: number;
+  /** Crash injection (fault campaigns); none when omitted. */
+  readonly faults?: FaultInjector;
+}
+
+/** How an invocation is attempted: async invocations are retried, a sync one has a single attempt. */
+export interface InvokeAttempt {
+  /** No retry follows this attempt. Default true. */
+  readonly finalAttempt?: boolean;
 }
 
 export type InvokeOutcome =
@@ -118,7 +127,11 @@ export class LambdaRunner {
   }
 
   /** Invokes synchronously (RequestResponse): the function's result, or its error, never a throw. */
-  async invoke(spec: LambdaFunctionSpec, event: unknown): Promise<InvokeOutcome> {
+  async invoke(
+    spec: LambdaFunctionSpec,
+    event: unknown,
+    attempt: InvokeAttempt = {},
+  ): Promise<InvokeOutcome> {
     const requestId = randomUUID();
     if (this.stopped) {
       return {
@@ -132,6 +145,9 @@ export class LambdaRunner {
     const log = (line: string) => this.appendLog(spec.name, line);
     log(`START RequestId: ${requestId} Version: $LATEST`);
     const started = performance.now();
+    const faults = this.options.faults;
+    const warm = environment.warm;
+    const crashAfterMs = faults?.plan(spec, attempt.finalAttempt ?? true);
     try {
       const outcome = await environment.run(
         event,
@@ -145,8 +161,12 @@ export class LambdaRunner {
           logStreamName: `local/[$LATEST]${spec.name}`,
         },
         spec.timeoutSeconds * 1000,
+        crashAfterMs,
       );
-      const duration = (performance.now() - started).toFixed(2);
+      const durationMs = performance.now() - started;
+      if (faults?.applies(spec))
+        faults.observe(spec, { durationMs, crashed: outcome.crashed === true, warm });
+      const duration = durationMs.toFixed(2);
       if (!outcome.ok) log(`${requestId} ERROR ${outcome.error?.errorType}: ${outcome.error?.errorMessage}`);
       log(`END RequestId: ${requestId}`);
       log(`REPORT RequestId: ${requestId}\tDuration: ${duration} ms\tMemory Size: ${spec.memoryMb} MB`);

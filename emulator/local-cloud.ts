@@ -9,10 +9,11 @@ import { CloudModel, type ScheduleRule } from './cloud-model.ts';
 import { type DeployEnvironment, deployStack } from './deployer.ts';
 import { EventRouter } from './event-router.ts';
 import { localizeExecuteApiUrl } from './execute-api-url.ts';
+import { FaultInjector, type FaultOptions, type FaultStats } from './faults.ts';
 import { LambdaRunner } from './lambda-runner.ts';
 import { ratePeriodMs, runScheduleRule } from './schedules.ts';
 import { startDynamoDbLocal } from './services/dynamodb-local.ts';
-import { startS3Server } from './services/s3-server.ts';
+import { type S3EventRecord, startS3Server } from './services/s3-server.ts';
 import { newerSourceThan } from './stale-check.ts';
 import { readSeed } from './state-dir.ts';
 
@@ -37,6 +38,8 @@ export interface LocalCloudOptions {
   runSchedulesOnTimer?: boolean;
   /** Concurrent execution environments per function (Lambda scales out; 1 keeps events in order). Default 4. */
   functionConcurrency?: number;
+  /** Crash injection for fault campaigns (see faults.ts). Default: none. */
+  faults?: FaultOptions;
 }
 
 export interface LocalCloud {
@@ -56,6 +59,10 @@ export interface LocalCloud {
   whenIdle(): Promise<void>;
   failures(): ReadonlyArray<{ functionName: string; event: unknown; error: string; attempts: number }>;
   logs(functionName: string): string[];
+  /** Invocations of the functions `faults` applies to, and how many were crashed (zeros without faults). */
+  faultStats(): FaultStats;
+  /** Also receive the embedded S3's event records (routing to notifications goes on). Returns an unsubscribe. */
+  onS3Event(listener: (record: S3EventRecord) => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -123,15 +130,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
 
     const model = new CloudModel();
+    const faults = options.faults ? new FaultInjector(options.faults) : undefined;
     const runner = new LambdaRunner({
       region,
       accountId: ACCOUNT_ID,
       endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
       ...(options.echoFunctionLogs ? { echo: log } : {}),
       ...(options.functionConcurrency ? { maxConcurrency: options.functionConcurrency } : {}),
+      ...(faults ? { faults } : {}),
     });
     stoppers.push(() => runner.stop());
-    const invoker = new AsyncInvoker((spec, event) => runner.invoke(spec, event), {
+    const invoker = new AsyncInvoker((spec, event, attempt) => runner.invoke(spec, event, attempt), {
       ...(options.asyncRetryDelaysMs ? { retryDelaysMs: options.asyncRetryDelaysMs } : {}),
       log,
     });
@@ -235,6 +244,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       whenIdle: () => invoker.whenIdle(),
       failures: () => invoker.failures(),
       logs: (key) => runner.logs(model.findFunction(key)?.name ?? key),
+      faultStats: () => faults?.stats() ?? { invocations: 0, crashes: 0 },
+      onS3Event: (listener) => s3.onEvent(listener),
       stop: stopAll,
     };
   } catch (err) {

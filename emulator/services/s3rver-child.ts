@@ -17,10 +17,14 @@
  * Runs under plain Node with type stripping: erasable TypeScript syntax only.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   buildEventRecord,
   type ObjectChange,
@@ -55,8 +59,17 @@ export type S3rverParentMessage = { type: 'stop' };
 
 // --- the parts of s3rver (Koa app, context, filesystem store) this file touches -----------------
 
+interface S3rverObject {
+  bucket: string;
+  key: string;
+  content: Buffer | NodeJS.ReadableStream;
+  metadata: Record<string, string>;
+}
+
 interface S3rverStore {
-  putObject(object: { bucket: string; key: string }): Promise<{ size: number; md5: string }>;
+  putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
   copyObject(
     srcBucket: string,
     srcKey: string,
@@ -75,6 +88,7 @@ interface S3rverContext {
   params: { bucket: string; key: string };
   req: IncomingMessage;
   res: ServerResponse;
+  headers: IncomingMessage['headers'];
   status: number;
   body: unknown;
   store: S3rverStore;
@@ -170,13 +184,63 @@ function trackRequests(region: string): Middleware {
 }
 
 /**
+ * s3rver reads x-amz-copy-source with decodeURI, which leaves %2B, %3F, %2F, %26... encoded, so a
+ * copy from a key holding '+', '?' or an encoded '/' fails with NoSuchKey where S3 succeeds. Decode
+ * the header fully and re-encode it so that decodeURI gives back the real bucket/key.
+ */
+function normalizeCopySource(): Middleware {
+  return async (ctx, next) => {
+    const raw = ctx.headers['x-amz-copy-source'];
+    if (typeof raw === 'string') {
+      const source = raw.split('?versionId=')[0] ?? raw;
+      try {
+        ctx.headers['x-amz-copy-source'] = encodeURI(decodeURIComponent(source));
+      } catch {
+        // not valid percent-encoding: leave it for s3rver to reject
+      }
+    }
+    await next();
+  };
+}
+
+/**
+ * s3rver's own putObject answers before the object file is written (it resolves on the input side
+ * of its stream), so an acknowledged PUT can be lost on a crash, and a DELETE that follows it can be
+ * undone when the late write recreates the file. This one resolves only once the file is written.
+ */
+async function putObjectDurably(
+  store: S3rverStore,
+  object: S3rverObject,
+): Promise<{ size: number; md5: string }> {
+  const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+  await mkdir(dirname(objectPath), { recursive: true });
+  const hash = createHash('md5');
+  let size = 0;
+  const source = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
+  await pipeline(
+    source,
+    new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        size += chunk.length;
+        callback(null, chunk);
+      },
+    }),
+    createWriteStream(objectPath),
+  );
+  const md5 = hash.digest('hex');
+  await store.putMetadata(object.bucket, object.key, object.metadata, md5);
+  return { size, md5 };
+}
+
+/**
  * Every object write and delete goes through s3rver's store (a completed multipart upload too: the
  * store's putObjectMultipart calls this.putObject). Wrapping those methods on the store instance
  * sees each change with its real size and ETag, in the order the changes are made; the request in
  * the async context tells which API made it. s3rver's own 'event' emissions are not used.
  */
 function observeStore(store: S3rverStore, region: string): void {
-  const putObject = store.putObject.bind(store);
+  const putObject = (object: S3rverObject) => putObjectDurably(store, object);
   const copyObject = store.copyObject.bind(store);
   const deleteObject = store.deleteObject.bind(store);
 
@@ -301,7 +365,7 @@ async function main(): Promise<void> {
     vhostBuckets: false,
   });
   observeStore(server.store, config.region);
-  server.middleware.unshift(trackRequests(config.region));
+  server.middleware.unshift(trackRequests(config.region), normalizeCopySource());
 
   let port: number;
   try {

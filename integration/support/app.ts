@@ -1,9 +1,10 @@
 import { paginateListObjectsV2 } from '@aws-sdk/client-s3';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SizePoint } from '../../handlers/chart/types.ts';
-import { HISTORY, LEDGER } from '../../handlers/shared/schema.ts';
-import { historySortKey } from '../../handlers/tracking/ledger-store.ts';
+import { LEDGER } from '../../handlers/shared/schema.ts';
+import { type HistoryRow, readHistory } from '../../test/support/history.ts';
 import type { Target } from '../targets/target.ts';
+import { seedHistory } from './seed-history.ts';
 
 export interface Totals {
   readonly sizeBytes: number;
@@ -38,63 +39,16 @@ export async function recount(
   return { sizeBytes, objectCount: keys.size, keys };
 }
 
-export interface HistoryPoint extends SizePoint {
-  readonly ts: string;
-  readonly revision: number;
-}
+export type HistoryPoint = HistoryRow;
 
-export async function history(target: Target, bucket: string): Promise<HistoryPoint[]> {
-  const points: HistoryPoint[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await target.documents.send(
-      new QueryCommand({
-        TableName: target.outputs.historyTable,
-        KeyConditionExpression: '#b = :b',
-        ExpressionAttributeNames: { '#b': HISTORY.partitionKey },
-        ExpressionAttributeValues: { ':b': bucket },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      points.push({
-        ts: String(item[HISTORY.sortKey]),
-        timeMs: Number(item.time_ms),
-        sizeBytes: Number(item.size_bytes),
-        objectCount: Number(item.object_count),
-        revision: Number(item.revision),
-      });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return points;
+/** A bucket's whole size history, oldest first. */
+export function history(target: Target, bucket: string): Promise<HistoryPoint[]> {
+  return readHistory(target.documents, target.outputs.historyTable, bucket);
 }
 
 /** Writes a fixed history for a synthetic bucket, for charts that must not depend on the clock. */
-export async function writeHistory(
-  target: Target,
-  bucket: string,
-  points: readonly SizePoint[],
-): Promise<void> {
-  let revision = 0;
-  for (const point of points) {
-    revision++;
-    await target.documents.send(
-      new PutCommand({
-        TableName: target.outputs.historyTable,
-        Item: {
-          [HISTORY.partitionKey]: bucket,
-          [HISTORY.sortKey]: historySortKey(point.timeMs, revision),
-          time_ms: point.timeMs,
-          [HISTORY.sizeAttribute]: point.sizeBytes,
-          object_count: point.objectCount,
-          revision,
-          cause: 'IntegrationTest',
-        },
-      }),
-    );
-  }
+export function writeHistory(target: Target, bucket: string, points: readonly SizePoint[]): Promise<void> {
+  return seedHistory(target.documents, { history: target.outputs.historyTable }, bucket, points);
 }
 
 /** GET on the plot API, as a browser or the driver would. */

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../emulator/seeded-random.ts';
 import { downsample } from '../../handlers/chart/downsample.ts';
 import type { SizePoint } from '../../handlers/chart/types.ts';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomSeries(n: number, seed: number): SizePoint[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const points: SizePoint[] = [];
   let time = 1_700_000_000_000;
   for (let i = 0; i < n; i++) {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../emulator/seeded-random.ts';
 import { chartFontPath, renderChart, setChartFontPath } from '../../handlers/chart/render.ts';
 import type { ChartOptions, SizePoint } from '../../handlers/chart/types.ts';
 import { decodePng, expectMatchesGolden as expectGoldenFile } from '../support/png-golden.ts';
@@ -13,20 +14,9 @@ const HEIGHT = 450;
 const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);
 const MiB = 1024 * 1024;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A random walk of `n` points in the MiB range, evenly spread over the day before `endMs`. */
 function randomWalk(n: number, endMs: number, seed: number): SizePoint[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const startMs = endMs - 86_400_000;
   const points: SizePoint[] = [];
   let size = 40 * MiB;

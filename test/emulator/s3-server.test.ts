@@ -245,6 +245,28 @@ describe('embedded S3 (s3rver with S3-faithful events)', () => {
     expect(head.ContentLength).toBe(18);
   });
 
+  it('5b. copies from keys holding +, ?, &, % and encoded slashes, as S3 does', async () => {
+    const bucket = await newBucket();
+    for (const [i, source] of [
+      'a+b.txt',
+      'what?.txt',
+      'x&y=z.txt',
+      '100% sure.txt',
+      'dir/sub/été.txt',
+    ].entries()) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: source, Body: 'x'.repeat(i + 1) }));
+      await client.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: `copy-${i}`,
+          CopySource: `${bucket}/${encodeURIComponent(source)}`,
+        }),
+      );
+      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: `copy-${i}` }));
+      expect(head.ContentLength, source).toBe(i + 1);
+    }
+  });
+
   it('6. every created record carries the object size (0 included) and eTag', async () => {
     const bucket = await newBucket();
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'empty', Body: new Uint8Array(0) }));
