@@ -192,7 +192,14 @@ describe('the embedded cloud killed with SIGKILL mid-run and restarted', () => {
     };
     const writing = Promise.all(Array.from({ length: WRITERS }, writer));
     await sleep(WRITE_MS);
-    const pointsBeforeKill = await historyPoints(before, bucket);
+    // Kill only once the tracker has written a few points (on a loaded machine it lags the writers),
+    // so that "no history point lost" checks something.
+    let pointsBeforeKill = await historyPoints(before, bucket);
+    const pointsDeadline = Date.now() + 60_000;
+    while (pointsBeforeKill.length < 5 && Date.now() < pointsDeadline) {
+      await sleep(500);
+      pointsBeforeKill = await historyPoints(before, bucket);
+    }
 
     // --- SIGKILL the whole process group, mid-run
     const pgid = first.child.pid as number;
