@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPX := npx --no-install
 
-.PHONY: help install lint format synth test test-integration demo embedded-up node-check local-up local-down deploy-local deploy destroy
+.PHONY: help install lint format synth test test-integration demo embedded-up bench node-check local-up local-down deploy-local deploy destroy
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ endif
 
 demo: node-check node_modules/.package-lock.json ## Synthesize, start the embedded cloud, play the driver, save the chart
 	$(NPX) tsx scripts/demo.ts
+
+bench: node-check node_modules/.package-lock.json ## Benchmarks on the embedded target (~25 min; BENCH_QUICK=1 ~6 min): table + bench/results.json
+	$(NPX) tsx scripts/bench.ts
 
 embedded-up: node-check node_modules/.package-lock.json ## Keep the embedded cloud running (state in .local/cloud) until Ctrl-C
 	$(NPX) tsx scripts/embedded-up.ts

@@ -74,8 +74,12 @@ class FunctionPool {
     this.max = max;
   }
 
-  async acquire(): Promise<ExecutionEnvironment> {
+  private closed = false;
+
+  /** An environment for one invocation; undefined once the pool is closed (the cloud is stopping). */
+  async acquire(): Promise<ExecutionEnvironment | undefined> {
     for (;;) {
+      if (this.closed) return undefined;
       const warm = this.idle.pop();
       if (warm && !warm.broken) return warm;
       if (warm) continue;
@@ -90,15 +94,21 @@ class FunctionPool {
 
   /** Starts one environment's init phase ahead of the first invocation, unless one exists. */
   prewarm(): Promise<void> {
-    if (this.all.size > 0) return Promise.resolve();
+    if (this.closed || this.all.size > 0) return Promise.resolve();
     const fresh = this.create();
     this.all.add(fresh);
     this.idle.push(fresh);
     return fresh.prewarm();
   }
 
+  /** No new environments from now on; invocations still waiting for one give up. */
+  close(): void {
+    this.closed = true;
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
   release(environment: ExecutionEnvironment): void {
-    if (environment.broken) {
+    if (environment.broken || this.closed) {
       this.all.delete(environment);
       void environment.stop();
     } else this.idle.push(environment);
@@ -133,15 +143,15 @@ export class LambdaRunner {
     attempt: InvokeAttempt = {},
   ): Promise<InvokeOutcome> {
     const requestId = randomUUID();
-    if (this.stopped) {
-      return {
-        ok: false,
-        requestId,
-        error: { errorType: 'Runtime.Stopped', errorMessage: 'the local cloud is stopped' },
-      };
-    }
+    const stopped: InvokeOutcome = {
+      ok: false,
+      requestId,
+      error: { errorType: 'Runtime.Stopped', errorMessage: 'the local cloud is stopped' },
+    };
+    if (this.stopped) return stopped;
     const pool = this.poolFor(spec);
     const environment = await pool.acquire();
+    if (!environment) return stopped;
     const log = (line: string) => this.appendLog(spec.name, line);
     log(`START RequestId: ${requestId} Version: $LATEST`);
     const started = performance.now();
@@ -185,6 +195,7 @@ export class LambdaRunner {
   /** Terminates every execution environment. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const pool of this.pools.values()) pool.close();
     const environments = [...this.pools.values()].flatMap((pool) => [...pool.all]);
     this.pools.clear();
     await Promise.all(environments.map((environment) => environment.stop()));

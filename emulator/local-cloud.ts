@@ -13,6 +13,7 @@ import { FaultInjector, type FaultOptions, type FaultStats } from './faults.ts';
 import { LambdaRunner } from './lambda-runner.ts';
 import { ratePeriodMs, runScheduleRule } from './schedules.ts';
 import { startDynamoDbLocal } from './services/dynamodb-local.ts';
+import { freePort } from './services/free-port.ts';
 import { type S3EventRecord, startS3Server } from './services/s3-server.ts';
 import { newerSourceThan } from './stale-check.ts';
 import { readSeed } from './state-dir.ts';
@@ -104,20 +105,28 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return service;
     };
     log(`starting DynamoDB Local and S3${stateDir ? ` (state in ${stateDir})` : ' (temporary state)'}...`);
-    const [dynamo, s3] = await Promise.all([
-      options.dynamodbEndpoint
-        ? { endpoint: options.dynamodbEndpoint, startupMs: 0 }
-        : startDynamoDbLocal({
-            ...(stateDir ? { dataDir: join(stateDir, 'dynamodb') } : {}),
-            ...(options.dynamodbPort ? { port: options.dynamodbPort } : {}),
-          }).then(stopLater),
-      startS3Server({
-        region,
-        ...(stateDir ? { dataDir: join(stateDir, 's3') } : {}),
-        ...(options.s3Port ? { port: options.s3Port } : {}),
-      }).then(stopLater),
-    ]);
-    log(`DynamoDB Local at ${dynamo.endpoint} (${dynamo.startupMs} ms), S3 at ${s3.endpoint}`);
+    // DynamoDB Local (a JVM) is the slowest part of a start: its port is chosen now and everything
+    // that does not need it (S3, the API, functions, deployment) goes ahead while it boots; only
+    // table creation waits for it (see `later` below).
+    const dynamodbPort = options.dynamodbPort ?? (await freePort());
+    const dynamoStarting = options.dynamodbEndpoint
+      ? Promise.resolve({ endpoint: options.dynamodbEndpoint, startupMs: 0 })
+      : startDynamoDbLocal({
+          ...(stateDir ? { dataDir: join(stateDir, 'dynamodb') } : {}),
+          port: dynamodbPort,
+        }).then(stopLater);
+    dynamoStarting.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+    const dynamoEndpoint = options.dynamodbEndpoint ?? `http://127.0.0.1:${dynamodbPort}`;
+    const dynamoReady = dynamoStarting.then((dynamo) => {
+      log(`DynamoDB Local at ${dynamo.endpoint} (${dynamo.startupMs} ms)`);
+    });
+    const s3 = await startS3Server({
+      region,
+      ...(stateDir ? { dataDir: join(stateDir, 's3') } : {}),
+      ...(options.s3Port ? { port: options.s3Port } : {}),
+    }).then(stopLater);
+    log(`S3 at ${s3.endpoint}`);
+    const dynamo = { endpoint: dynamoEndpoint };
 
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const clients = {
@@ -156,7 +165,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stoppers.push(() => api.stop());
 
     const loggedOnce = new Set<string>();
+    const needingDynamoDb: Promise<void>[] = [];
     const env: DeployEnvironment = {
+      whenDynamoDbReady: (work) => {
+        const done = dynamoReady.then(work);
+        done.catch(() => {}); // awaited below
+        needingDynamoDb.push(done);
+      },
       region,
       accountId: ACCOUNT_ID,
       partition: 'aws',
@@ -186,6 +201,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const warming = performance.now();
     await Promise.all([...model.functions.values()].map((spec) => runner.prewarm(spec)));
     log(`${model.functions.size} functions loaded in ${Math.round(performance.now() - warming)} ms`);
+    await dynamoReady;
+    await Promise.all(needingDynamoDb);
     const router = new EventRouter(model, invoker, log);
     const unsubscribe = router.attach(s3);
     stoppers.push(async () => unsubscribe());

@@ -19,29 +19,34 @@ export const dynamoDbTable: ResourceHandler = {
       optionalString(properties, 'TableName', where) ??
       physicalName({ seed: ctx.seed, stack: ctx.stack, logicalId, maxLength: 255 });
     const input = createTableInput(name, properties);
-    let created = true;
-    try {
-      await ctx.clients.dynamodb.send(new CreateTableCommand(input));
-    } catch (err) {
-      // a restart on the same state directory finds its tables (and their items) again
-      if (errorName(err) !== 'ResourceInUseException') {
-        throw new Error(
-          `stack ${ctx.stack}, resource ${logicalId}: CreateTable ${name} failed: ${(err as Error).message}`,
+    const createTable = async () => {
+      let created = true;
+      try {
+        await ctx.clients.dynamodb.send(new CreateTableCommand(input));
+      } catch (err) {
+        // a restart on the same state directory finds its tables (and their items) again
+        if (errorName(err) !== 'ResourceInUseException') {
+          throw new Error(
+            `stack ${ctx.stack}, resource ${logicalId}: CreateTable ${name} failed: ${(err as Error).message}`,
+          );
+        }
+        created = false;
+      }
+      const ttl = properties.TimeToLiveSpecification as
+        | { AttributeName?: string; Enabled?: boolean }
+        | undefined;
+      if (created && ttl?.Enabled && ttl.AttributeName) {
+        await ctx.clients.dynamodb.send(
+          new UpdateTimeToLiveCommand({
+            TableName: name,
+            TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
+          }),
         );
       }
-      created = false;
-    }
-    const ttl = properties.TimeToLiveSpecification as
-      | { AttributeName?: string; Enabled?: boolean }
-      | undefined;
-    if (created && ttl?.Enabled && ttl.AttributeName) {
-      await ctx.clients.dynamodb.send(
-        new UpdateTimeToLiveCommand({
-          TableName: name,
-          TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
-        }),
-      );
-    }
+    };
+    // The name is all the rest of the deployment needs; the table itself can come when DynamoDB is up.
+    if (ctx.whenDynamoDbReady) ctx.whenDynamoDbReady(createTable);
+    else await createTable();
     const arn = `arn:${ctx.partition}:dynamodb:${ctx.region}:${ctx.accountId}:table/${name}`;
     return {
       ref: name,

@@ -17,6 +17,11 @@ export interface DeployContext {
   readonly assets: ReadonlyMap<string, string>;
   readonly model: CloudModel;
   readonly clients: { readonly s3: S3Client; readonly dynamodb: DynamoDBClient };
+  /**
+   * Runs work that needs DynamoDB once it is up, without holding the deployment back (DynamoDB
+   * Local boots slowly); the cloud is ready only when all of it is done. Immediate when absent.
+   */
+  readonly whenDynamoDbReady?: (work: () => Promise<void>) => void;
   log(line: string): void;
   /** Logs `line` only the first time `key` is seen in this cloud (e.g. "ignored AWS::IAM::Role"). */
   logOnce(key: string, line: string): void;

@@ -1,0 +1,48 @@
+// Runs autocannon in its own process (so it does not share an event loop with the cloud it loads)
+// and prints one JSON line: requests/s, latency percentiles from every response, errors, non-2xx.
+import { createRequire } from 'node:module';
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number; max: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  '2xx': number;
+  duration: number;
+}
+interface AutocannonInstance {
+  on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): void;
+  on(event: 'done', listener: (result: AutocannonResult) => void): void;
+}
+type Autocannon = (options: Record<string, unknown>) => AutocannonInstance;
+
+const [url, connections, seconds] = process.argv.slice(2);
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+const latencies: number[] = [];
+const instance = autocannon({
+  url,
+  connections: Number(connections),
+  duration: Number(seconds),
+  headers: { accept: 'image/png' },
+  timeout: 30,
+});
+instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
+instance.on('done', (result) => {
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.max(0, Math.ceil((p / 100) * latencies.length) - 1)] ?? Number.NaN;
+  console.log(
+    JSON.stringify({
+      requestsPerSec: result.requests.total / result.duration,
+      requests: result.requests.total,
+      p50Ms: pct(50),
+      p95Ms: pct(95),
+      p99Ms: pct(99),
+      maxMs: latencies.at(-1) ?? Number.NaN,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      non2xx: result.non2xx,
+    }),
+  );
+});
