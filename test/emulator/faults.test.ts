@@ -1,27 +1,11 @@
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AsyncInvoker } from '../../emulator/async-invoker.ts';
-import type { LambdaFunctionSpec } from '../../emulator/cloud-model.ts';
 import { FaultInjector, type FaultOptions } from '../../emulator/faults.ts';
 import { LambdaRunner } from '../../emulator/lambda-runner.ts';
 import { seededRandom } from '../../emulator/seeded-random.ts';
+import { fixtureFunction } from './fixture-function.ts';
 
-const ASSET = join(import.meta.dirname, 'fixtures', 'assembly', 'asset.echo');
-
-function spec(name: string, handler: string): LambdaFunctionSpec {
-  return {
-    name,
-    logicalId: `${name}Logical`,
-    stack: 'Test',
-    arn: `arn:aws:lambda:eu-west-1:000000000000:function:${name}`,
-    assetDir: ASSET,
-    handler,
-    runtime: 'nodejs24.x',
-    timeoutSeconds: 10,
-    memoryMb: 256,
-    environment: {},
-  };
-}
+const spec = fixtureFunction;
 
 const runners: LambdaRunner[] = [];
 function runnerWith(faults: FaultOptions): { runner: LambdaRunner; injector: FaultInjector } {

@@ -1,26 +1,10 @@
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AsyncInvoker } from '../../emulator/async-invoker.ts';
 import type { LambdaFunctionSpec } from '../../emulator/cloud-model.ts';
 import { LambdaRunner } from '../../emulator/lambda-runner.ts';
+import { echoAsset, fixtureFunction } from './fixture-function.ts';
 
-const ASSET = join(import.meta.dirname, 'fixtures', 'assembly', 'asset.echo');
-
-function spec(name: string, handler: string, extra: Partial<LambdaFunctionSpec> = {}): LambdaFunctionSpec {
-  return {
-    name,
-    logicalId: `${name}Logical`,
-    stack: 'Test',
-    arn: `arn:aws:lambda:eu-west-1:000000000000:function:${name}`,
-    assetDir: ASSET,
-    handler,
-    runtime: 'nodejs24.x',
-    timeoutSeconds: 10,
-    memoryMb: 256,
-    environment: {},
-    ...extra,
-  };
-}
+const spec = fixtureFunction;
 
 const runner = new LambdaRunner({
   region: 'eu-west-1',
@@ -58,7 +42,7 @@ describe('LambdaRunner', () => {
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:2222',
       AWS_LAMBDA_FUNCTION_NAME: 'one',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
-      LAMBDA_TASK_ROOT: ASSET,
+      LAMBDA_TASK_ROOT: echoAsset,
       _HANDLER: 'index.handler',
     });
     expect(a.env.ONLY_TWO).toBeUndefined();
