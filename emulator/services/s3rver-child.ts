@@ -19,7 +19,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -206,8 +206,22 @@ function normalizeCopySource(): Middleware {
 /**
  * s3rver's own putObject answers before the object file is written (it resolves on the input side
  * of its stream), so an acknowledged PUT can be lost on a crash, and a DELETE that follows it can be
- * undone when the late write recreates the file. This one resolves only once the file is written.
+ * undone when the late write recreates the file; and it truncates the object in place, so a write
+ * killed halfway destroys the previous version. This one writes aside, renames over the object, and
+ * resolves only then. (The .md5 and metadata sidecars are still s3rver's plain writes.)
  */
+/** Renames over the target; retried when a concurrent delete removed the folder in between. */
+async function renameIntoPlace(from: string, to: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await mkdir(dirname(to), { recursive: true });
+      return await rename(from, to);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw err;
+    }
+  }
+}
+
 /** Opens a file for writing, making its folder; retried when a concurrent delete removes the folder. */
 async function openForWrite(path: string): Promise<FileHandle> {
   for (let attempt = 1; ; attempt++) {
@@ -224,21 +238,31 @@ async function putObjectDurably(
   store: S3rverStore,
   object: S3rverObject,
 ): Promise<{ size: number; md5: string }> {
-  const file = await openForWrite(store.getResourcePath(object.bucket, object.key, 'object'));
+  // Write aside, then rename over the object: a write killed halfway leaves the previous version
+  // whole, as S3 does (the listing only sees files named *._S3rver_object).
+  const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+  const partPath = `${objectPath}.part-${randomBytes(6).toString('hex')}`;
+  const file = await openForWrite(partPath);
   const hash = createHash('md5');
   let size = 0;
   const source = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
-  await pipeline(
-    source,
-    new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        size += chunk.length;
-        callback(null, chunk);
-      },
-    }),
-    file.createWriteStream(),
-  );
+  try {
+    await pipeline(
+      source,
+      new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          hash.update(chunk);
+          size += chunk.length;
+          callback(null, chunk);
+        },
+      }),
+      file.createWriteStream(),
+    );
+    await renameIntoPlace(partPath, objectPath);
+  } catch (err) {
+    await rm(partPath, { force: true });
+    throw err;
+  }
   const md5 = hash.digest('hex');
   await store.putMetadata(object.bucket, object.key, object.metadata, md5);
   return { size, md5 };
