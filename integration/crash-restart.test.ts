@@ -115,7 +115,7 @@ function groupMembers(pgid: number): string[] {
 // One retry: the run races a real SIGKILL against 8 writers on 2 busy cores; a failure of both runs is a
 // finding (the first failures found real durability bugs in the emulated S3, since fixed).
 describe('the embedded cloud killed with SIGKILL mid-run and restarted', { retry: 1 }, () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'crash-restart-'));
+  const stateDirs: string[] = [];
   const started: Running[] = [];
   const clients: { destroy(): void }[] = [];
 
@@ -130,11 +130,13 @@ describe('the embedded cloud killed with SIGKILL mid-run and restarted', { retry
         } catch {}
       }
     }
-    rmSync(stateDir, { recursive: true, force: true });
+    for (const stateDir of stateDirs) rmSync(stateDir, { recursive: true, force: true });
   });
 
   it('loses no acknowledged object or history point, and reconciles to a recount', async () => {
     const assemblyDir = await ensureAssembly();
+    const stateDir = mkdtempSync(join(tmpdir(), 'crash-restart-')); // a fresh one for a retry too
+    stateDirs.push(stateDir);
     const first = await startCloudProcess(assemblyDir, stateDir);
     started.push(first);
     const outputs = appOutputs(first.outputs);
