@@ -2,21 +2,22 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { startApiGateway } from './api-gateway.ts';
-import { readAssembly } from './assembly.ts';
-import { AsyncInvoker } from './async-invoker.ts';
-import { CloudModel, type ScheduleRule } from './cloud-model.ts';
-import { type DeployEnvironment, deployStack } from './deployer.ts';
-import { EventRouter } from './event-router.ts';
-import { localizeExecuteApiUrl } from './execute-api-url.ts';
-import { FaultInjector, type FaultOptions, type FaultStats } from './faults.ts';
-import { LambdaRunner } from './lambda-runner.ts';
-import { ratePeriodMs, runScheduleRule } from './schedules.ts';
-import { startDynamoDbLocal } from './services/dynamodb-local.ts';
+import { localizeExecuteApiUrl } from './apigateway/execute-api-url.ts';
+import { startApiGateway } from './apigateway/server.ts';
+import { readAssembly } from './cloudformation/assembly.ts';
+import { CloudModel, type ScheduleRule } from './cloudformation/cloud-model.ts';
+import { type DeployEnvironment, deployStack } from './cloudformation/deployer.ts';
+import { startDynamoDbLocal } from './dynamodb/server.ts';
+import { ratePeriodMs, runScheduleRule } from './events/schedules.ts';
+import { AsyncInvoker } from './lambda/async-invoker.ts';
+import { FaultInjector, type FaultOptions, type FaultStats } from './lambda/faults.ts';
+import { LambdaRunner } from './lambda/runner.ts';
+import { handlerFor } from './resource-handlers.ts';
+import { EventRouter } from './s3/notifications.ts';
+import { type S3EventRecord, startS3Server } from './s3/server.ts';
 import { freePort } from './services/free-port.ts';
-import { type S3EventRecord, startS3Server } from './services/s3-server.ts';
-import { newerSourceThan } from './stale-check.ts';
-import { readSeed } from './state-dir.ts';
+import { newerSourceThan } from './services/stale-check.ts';
+import { readSeed } from './services/state-dir.ts';
 
 export interface LocalCloudOptions {
   /** The synthesized cloud assembly. Default `cdk.out`. */
@@ -181,6 +182,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       model,
       clients,
       exports: new Map(),
+      handlerFor,
       localizeUrl: (value) => localizeExecuteApiUrl(value, (id) => model.restApis.has(id), api.url),
       log,
       logOnce: (key, line) => {

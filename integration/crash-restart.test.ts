@@ -9,7 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../emulator/seeded-random.ts';
+import { seededRandom } from '../emulator/services/seeded-random.ts';
 import {
   checkBucket,
   historyPoints,

@@ -12,8 +12,8 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../emulator/local-cloud.ts';
-import type { S3EventRecord } from '../emulator/s3-fidelity.ts';
-import { seededRandom } from '../emulator/seeded-random.ts';
+import type { S3EventRecord } from '../emulator/s3/event-records.ts';
+import { seededRandom } from '../emulator/services/seeded-random.ts';
 import { checkBucket, type Stores } from './support/exactness.ts';
 import { ensureAssembly } from './targets/assembly.ts';
 import { appOutputs } from './targets/embedded.ts';

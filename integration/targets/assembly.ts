@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { newerSourceThan } from '../../emulator/stale-check.ts';
+import { newerSourceThan } from '../../emulator/services/stale-check.ts';
 import { repoRoot } from '../../infra/paths.ts';
 
 const run = promisify(execFile);

@@ -1,4 +1,4 @@
-import type { EmbeddedS3, S3EventRecord } from '../../emulator/services/s3-server.ts';
+import type { EmbeddedS3, S3EventRecord } from '../../emulator/s3/server.ts';
 import { type ObjectChange, parseRecord } from '../../handlers/tracking/s3-event.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../emulator/seeded-random.ts';
+import { seededRandom } from '../../emulator/services/seeded-random.ts';
 import { downsample } from '../../handlers/chart/downsample.ts';
 import type { SizePoint } from '../../handlers/chart/types.ts';
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../emulator/seeded-random.ts';
+import { seededRandom } from '../../emulator/services/seeded-random.ts';
 import { chartFontPath, renderChart, setChartFontPath } from '../../handlers/chart/render.ts';
 import type { ChartOptions, SizePoint } from '../../handlers/chart/types.ts';
 import { decodePng, expectMatchesGolden as expectGoldenFile } from '../support/png-golden.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../emulator/local-cloud.ts';
-import { newerSourceThan } from '../../emulator/stale-check.ts';
+import { newerSourceThan } from '../../emulator/services/stale-check.ts';
 
 /** The local cloud on the real synthesized app (cdk.out): the same assembly AWS and LocalStack receive. */
 const ROOT = join(import.meta.dirname, '..', '..');

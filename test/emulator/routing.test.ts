@@ -5,10 +5,14 @@ import {
   matchRoute,
   missingParameters,
   resourcePath,
-} from '../../emulator/api-routes.ts';
-import type { ApiMethod, LambdaNotification, RestApiModel } from '../../emulator/cloud-model.ts';
-import { matchesNotification } from '../../emulator/event-router.ts';
-import type { S3EventRecord } from '../../emulator/s3-fidelity.ts';
+} from '../../emulator/apigateway/routes.ts';
+import type {
+  ApiMethod,
+  LambdaNotification,
+  RestApiModel,
+} from '../../emulator/cloudformation/cloud-model.ts';
+import type { S3EventRecord } from '../../emulator/s3/event-records.ts';
+import { matchesNotification } from '../../emulator/s3/notifications.ts';
 
 function api(): RestApiModel {
   const method = (resourceId: string, httpMethod: string, extra: Partial<ApiMethod> = {}): ApiMethod => ({

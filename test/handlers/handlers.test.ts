@@ -6,7 +6,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, S3Event } from 'aws-lambda';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type EmbeddedS3, startS3Server } from '../../emulator/services/s3-server.ts';
+import { type EmbeddedS3, startS3Server } from '../../emulator/s3/server.ts';
 import { renderChart } from '../../handlers/chart/render.ts';
 import type { SizePoint } from '../../handlers/chart/types.ts';
 import { seedHistory } from '../../integration/support/seed-history.ts';

@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type EmbeddedS3, startS3Server } from '../../emulator/services/s3-server.ts';
+import { type EmbeddedS3, startS3Server } from '../../emulator/s3/server.ts';
 import { headObjectContentType } from '../../handlers/tracking/content-type.ts';
 import { LedgerStore } from '../../handlers/tracking/ledger-store.ts';
 import { Reconciler } from '../../handlers/tracking/reconcile.ts';

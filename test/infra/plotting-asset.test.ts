@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type EmbeddedS3, startS3Server } from '../../emulator/services/s3-server.ts';
+import { type EmbeddedS3, startS3Server } from '../../emulator/s3/server.ts';
 import { historySortKey } from '../../handlers/tracking/ledger-store.ts';
 import { createBucket, createTables, documentClient, dynamodbEndpoint, s3Client } from '../support/aws.ts';
 import { buildTestApp } from './app-fixture.ts';

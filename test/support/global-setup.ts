@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../../emulator/services/dynamodb-local.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../emulator/dynamodb/server.ts';
 
 let dynamodb: DynamoDbLocal | undefined;
 

@@ -1,0 +1,42 @@
+import { physicalName, shortId } from './naming.ts';
+import type { PhysicalResource, ResourceHandler } from './resource-types.ts';
+
+const WHY: Record<string, string> = {
+  'AWS::IAM::Role': 'IAM is not enforced',
+  'AWS::IAM::Policy': 'IAM is not enforced',
+  'AWS::IAM::ManagedPolicy': 'IAM is not enforced',
+  'AWS::Lambda::Permission': 'every caller may invoke every function',
+  'AWS::S3::BucketPolicy': 'bucket policies are not enforced',
+  'AWS::CDK::Metadata': 'CDK analytics only',
+  'AWS::Logs::LogGroup': 'function logs are kept in memory by the runner',
+};
+
+/**
+ * Types the embedded cloud accepts and ignores (said once per type). They still get the Ref and
+ * attributes other resources and outputs may read (a managed policy's ARN, a role's Arn).
+ */
+export const ignored: ResourceHandler = {
+  types: Object.keys(WHY),
+  resolvesProperties: false,
+  async create(ctx, logicalId, _properties, type): Promise<PhysicalResource> {
+    ctx.logOnce(`ignored-${type}`, `accepting and ignoring ${type} (${WHY[type]})`);
+    const name = physicalName({ seed: ctx.seed, stack: ctx.stack, logicalId, maxLength: 64 });
+    const iam = `arn:${ctx.partition}:iam::${ctx.accountId}`;
+    switch (type) {
+      case 'AWS::IAM::Role':
+        return {
+          ref: name,
+          attributes: { Arn: `${iam}:role/${name}`, RoleId: shortId(ctx.seed, [name], 21).toUpperCase() },
+        };
+      case 'AWS::IAM::ManagedPolicy':
+        return { ref: `${iam}:policy/${name}`, attributes: { PolicyArn: `${iam}:policy/${name}` } };
+      case 'AWS::Logs::LogGroup':
+        return {
+          ref: name,
+          attributes: { Arn: `arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${name}:*` },
+        };
+      default:
+        return { ref: name, attributes: {} };
+    }
+  },
+};

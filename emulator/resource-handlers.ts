@@ -1,0 +1,25 @@
+import { apiGatewayHandlers } from './apigateway/resources.ts';
+import { ignored } from './cloudformation/ignored.ts';
+import type { ResourceHandler } from './cloudformation/resource-types.ts';
+import { dynamoDbTable } from './dynamodb/resources.ts';
+import { eventsRule } from './events/resources.ts';
+import { lambdaFunction } from './lambda/resources.ts';
+import { s3Bucket } from './s3/resources.ts';
+
+const HANDLERS: readonly ResourceHandler[] = [
+  s3Bucket,
+  dynamoDbTable,
+  lambdaFunction,
+  eventsRule,
+  ...apiGatewayHandlers,
+  ignored,
+];
+
+const BY_TYPE = new Map(HANDLERS.flatMap((handler) => handler.types.map((type) => [type, handler] as const)));
+
+/** The handler for a CloudFormation resource type, or undefined when the embedded cloud has none. */
+export function handlerFor(type: string): ResourceHandler | undefined {
+  return BY_TYPE.get(type);
+}
+
+export const SUPPORTED_TYPES: readonly string[] = [...BY_TYPE.keys()].sort();
