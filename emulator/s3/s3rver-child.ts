@@ -436,8 +436,6 @@ async function main(): Promise<void> {
 }
 
 if (!process.send) {
-  throw new Error(
-    's3rver-child.ts is started by startS3Server() (emulator/s3/server.ts), not directly',
-  );
+  throw new Error('s3rver-child.ts is started by startS3Server() (emulator/s3/server.ts), not directly');
 }
 await main();

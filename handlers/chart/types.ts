@@ -2,9 +2,25 @@
 export type SizePoint = {
   /** Epoch milliseconds (UTC). */
   timeMs: number;
+  /** Current totals: what a listing shows (bytes and count of current versions). */
   sizeBytes: number;
   objectCount: number;
+  /**
+   * Stored totals: every version kept (what S3 bills, CloudWatch's BucketSizeBytes); delete markers
+   * hold no bytes and are not counted. Absent means equal to the current totals (unversioned bucket,
+   * or a point written before stored totals existed).
+   */
+  storedBytes?: number;
+  storedVersions?: number;
 };
+
+/** Which totals a chart draws. */
+export type Series = 'current' | 'stored';
+
+/** A point's value in one series. */
+export function seriesValue(point: SizePoint, series: Series): number {
+  return series === 'stored' ? (point.storedBytes ?? point.sizeBytes) : point.sizeBytes;
+}
 
 export type ChartOptions = {
   bucket: string;

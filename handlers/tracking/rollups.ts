@@ -1,4 +1,4 @@
-import type { SizePoint } from '../chart/types.ts';
+import { type Series, type SizePoint, seriesValue } from '../chart/types.ts';
 
 /**
  * Multi-resolution roll-ups of a bucket's size history (pure). For each level (slot width in
@@ -19,8 +19,12 @@ export interface Rollup {
   readonly slotMs: number;
   readonly first: SizePoint;
   readonly last: SizePoint;
+  /** Smallest and largest point by current bytes. */
   readonly min: SizePoint;
   readonly max: SizePoint;
+  /** Smallest and largest point by stored bytes. */
+  readonly storedMin: SizePoint;
+  readonly storedMax: SizePoint;
 }
 
 export function slotStart(timeMs: number, level: RollupLevel): number {
@@ -37,21 +41,39 @@ export function rollupPartition(bucket: string, level: RollupLevel): string {
 export function mergeRollup(existing: Rollup | undefined, point: SizePoint, level: RollupLevel): Rollup {
   const slotMs = slotStart(point.timeMs, level);
   if (!existing || existing.slotMs !== slotMs)
-    return { level, slotMs, first: point, last: point, min: point, max: point };
+    return {
+      level,
+      slotMs,
+      first: point,
+      last: point,
+      min: point,
+      max: point,
+      storedMin: point,
+      storedMax: point,
+    };
+  const stored = (p: SizePoint) => seriesValue(p, 'stored');
   return {
     ...existing,
     last: point,
     min: point.sizeBytes < existing.min.sizeBytes ? point : existing.min,
     max: point.sizeBytes > existing.max.sizeBytes ? point : existing.max,
+    storedMin: stored(point) < stored(existing.storedMin) ? point : existing.storedMin,
+    storedMax: stored(point) > stored(existing.storedMax) ? point : existing.storedMax,
   };
 }
 
-/** The points a roll-up stands for: first, smallest, largest, last, in time order, without repeats. */
-export function rollupPoints(rollup: Rollup): SizePoint[] {
-  const points = [rollup.first, rollup.min, rollup.max, rollup.last].sort((a, b) => a.timeMs - b.timeMs);
+/**
+ * The points a roll-up stands for in one series: first, smallest, largest, last, in time order,
+ * without repeats.
+ */
+export function rollupPoints(rollup: Rollup, series: Series = 'current'): SizePoint[] {
+  const [min, max] = series === 'stored' ? [rollup.storedMin, rollup.storedMax] : [rollup.min, rollup.max];
+  const points = [rollup.first, min, max, rollup.last].sort((a, b) => a.timeMs - b.timeMs);
   return points.filter((p, i) => {
     const previous = points[i - 1];
-    return !previous || previous.timeMs !== p.timeMs || previous.sizeBytes !== p.sizeBytes;
+    return (
+      !previous || previous.timeMs !== p.timeMs || seriesValue(previous, series) !== seriesValue(p, series)
+    );
   });
 }
 
