@@ -7,6 +7,7 @@ import { ENV } from './shared/schema.ts';
 import { headObjectContentType } from './tracking/content-type.ts';
 import { LedgerStore } from './tracking/ledger-store.ts';
 import { parseRecord } from './tracking/s3-event.ts';
+import { s3KeyVersions } from './tracking/s3-versions.ts';
 import { SizeTracker } from './tracking/tracker.ts';
 
 const { logger, metrics } = observability('size-tracking');
@@ -14,11 +15,11 @@ const store = new LedgerStore(documentClient(), {
   history: requireEnv(ENV.historyTable),
   ledger: requireEnv(ENV.ledgerTable),
 });
+const s3 = s3Client();
 const tracker = new SizeTracker(
   store,
-  headObjectContentType(s3Client(), (err) =>
-    logger.warn('content type lookup failed', { error: err as Error }),
-  ),
+  headObjectContentType(s3, (err) => logger.warn('content type lookup failed', { error: err as Error })),
+  { keyVersions: s3KeyVersions(s3) },
 );
 
 /** S3 notification -> exact totals: each record applied once, in sequencer order per key. */
@@ -44,6 +45,7 @@ export async function handler(
         applied++;
         metrics.addMetric('EventsApplied', MetricUnit.Count, 1);
         metrics.addMetric('BytesDelta', MetricUnit.Bytes, result.delta.bytes);
+        if (result.verified) metrics.addMetric('EventsVerified', MetricUnit.Count, 1);
         logger.info('event applied', {
           bucket: change.bucket,
           key: change.key,
@@ -51,6 +53,7 @@ export async function handler(
           delta: result.delta,
           totals: result.totals,
           attempts: result.attempts,
+          ...(result.verified ? { verifiedBecause: result.verified } : {}),
         });
       } else {
         skipped++;

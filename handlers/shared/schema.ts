@@ -7,7 +7,11 @@
  *   GSI `largestSize`: bucket (partition) + size_bytes (sort): "largest size ever" is one query of one item.
  *
  * Ledger table: what the tracker knows of each object, and each bucket's running totals.
- *   bucket (S, partition) | entry (S, sort): "object#<key>" for an object, "totals" for the bucket's totals.
+ *   bucket (S, partition) | entry (S, sort): "object#<key>" for an object ("object~sha256:<hex>" when
+ *   that would exceed 1,024 bytes: a prefix no plain id has), "totals" for the bucket's totals.
+ *   An object entry keeps the key's known versions (newest first) and removal tombstones; the totals
+ *   item keeps current (size_bytes, object_count) and stored (stored_bytes, stored_versions) totals,
+ *   the revision and the reconciliation epoch.
  */
 export const HISTORY = {
   partitionKey: 'bucket',
@@ -21,6 +25,9 @@ export const LEDGER = {
   sortKey: 'entry',
   totalsEntry: 'totals',
   objectPrefix: 'object#',
+  hashedObjectPrefix: 'object~sha256:',
+  /** Every object entry's id starts with this (plain and hashed). */
+  anyObjectPrefix: 'object',
 } as const;
 
 /** Environment variable names, set by the stacks and read by the handlers. */

@@ -128,22 +128,28 @@ export class LedgerStore {
   async commit(request: CommitRequest): Promise<CommitResult> {
     const { bucket, writes, delta, snapshot, cause } = request;
     const { totals } = snapshot;
+    // Every entry write carries the epoch it was decided under: reconciliation leaves newer ones alone.
+    const epoch = totals?.epoch ?? 0;
     const items: TransactItem[] = writes.map(({ prior, next }) => ({
       Put: {
         TableName: this.tables.ledger,
-        Item: fromEntry(bucket, next, snapshot.atMs),
+        Item: fromEntry(bucket, next, snapshot.atMs, epoch),
         ...(prior ? expectVersion(prior.version) : expectAbsent()),
       },
     }));
 
-    const changesTotals = delta.bytes !== 0 || delta.objects !== 0;
-    let after = totals ?? { sizeBytes: 0, objectCount: 0, revision: 0, lastPointMs: 0 };
+    const changesTotals =
+      delta.bytes !== 0 || delta.objects !== 0 || delta.storedBytes !== 0 || delta.storedVersions !== 0;
+    let after = totals ?? zeroTotals;
     if (changesTotals) {
       const timeMs = Math.max(snapshot.atMs, after.lastPointMs);
       if (timeMs !== snapshot.atMs) return { status: 'reread', atMs: timeMs };
       after = {
         sizeBytes: after.sizeBytes + delta.bytes,
         objectCount: after.objectCount + delta.objects,
+        storedBytes: after.storedBytes + delta.storedBytes,
+        storedVersions: after.storedVersions + delta.storedVersions,
+        epoch,
         revision: after.revision + 1,
         lastPointMs: timeMs,
       };
@@ -151,7 +157,7 @@ export class LedgerStore {
         Put: {
           TableName: this.tables.ledger,
           Item: totalsItem(bucket, after),
-          ...(totals ? expectRevision(totals.revision) : expectAbsent()),
+          ...(totals ? expectRevision(totals.revision, totals.epoch) : expectAbsent()),
         },
       });
       items.push(...this.historyWrites(bucket, after, cause, snapshot.rollups));
@@ -161,7 +167,7 @@ export class LedgerStore {
         ConditionCheck: {
           TableName: this.tables.ledger,
           Key: { [LEDGER.partitionKey]: bucket, [LEDGER.sortKey]: LEDGER.totalsEntry },
-          ...expectRevision(totals.revision),
+          ...expectRevision(totals.revision, totals.epoch),
         },
       });
     }
@@ -178,15 +184,23 @@ export class LedgerStore {
 
   /**
    * Starts tracking an empty bucket: totals at zero and a first history point, so that the bucket is
-   * known to the plot API. Does nothing (returns undefined) when another writer started it first.
+   * known to the plot API. Does nothing (returns the totals found) when another writer started it first.
    */
   async startTotals(bucket: string, nowMs: number): Promise<Totals | undefined> {
-    const totals: Totals = { sizeBytes: 0, objectCount: 0, revision: 1, lastPointMs: nowMs };
+    const found = (await this.readConsistent(bucket, [], nowMs)).totals;
+    if (found && found.revision > 0) return found;
+    const totals: Totals = { ...zeroTotals, epoch: found?.epoch ?? 0, revision: 1, lastPointMs: nowMs };
     try {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.tables.ledger, Item: totalsItem(bucket, totals), ...expectAbsent() } },
+            {
+              Put: {
+                TableName: this.tables.ledger,
+                Item: totalsItem(bucket, totals),
+                ...(found ? expectRevision(0, found.epoch) : expectAbsent()),
+              },
+            },
             ...this.historyWrites(bucket, totals, 'StartTracking', new Map()),
           ],
         }),
@@ -196,6 +210,38 @@ export class LedgerStore {
       throw err;
     }
     return totals;
+  }
+
+  /**
+   * Raises the bucket's reconciliation epoch (creating totals at zero, without a point, if there are
+   * none). Every commit is conditioned on the epoch it read, so a writer that read before this
+   * re-reads and stamps its entry with the new epoch: reconciliation then knows, without clocks,
+   * which entries were written after its listing started. Returns the new epoch.
+   */
+  async raiseEpoch(bucket: string): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      const totals = (await this.readConsistent(bucket, [], Date.now())).totals;
+      const next: Totals = { ...(totals ?? zeroTotals), epoch: (totals?.epoch ?? 0) + 1 };
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tables.ledger,
+                  Item: totalsItem(bucket, next),
+                  ...(totals ? expectRevision(totals.revision, totals.epoch) : expectAbsent()),
+                },
+              },
+            ],
+          }),
+        );
+        return next.epoch;
+      } catch (err) {
+        if (!isConflict(err) || attempt >= 30) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
+    }
   }
 
   /**
@@ -213,6 +259,8 @@ export class LedgerStore {
       timeMs: totals.lastPointMs,
       sizeBytes: totals.sizeBytes,
       objectCount: totals.objectCount,
+      storedBytes: totals.storedBytes,
+      storedVersions: totals.storedVersions,
     };
     return [
       {
@@ -240,7 +288,7 @@ export class LedgerStore {
         TableName: this.tables.ledger,
         KeyConditionExpression: '#bucket = :bucket AND begins_with(#entry, :prefix)',
         ExpressionAttributeNames: { '#bucket': LEDGER.partitionKey, '#entry': LEDGER.sortKey },
-        ExpressionAttributeValues: { ':bucket': bucket, ':prefix': LEDGER.objectPrefix },
+        ExpressionAttributeValues: { ':bucket': bucket, ':prefix': LEDGER.anyObjectPrefix },
         ConsistentRead: true,
       },
     );
@@ -249,6 +297,16 @@ export class LedgerStore {
     }
   }
 }
+
+const zeroTotals: Totals = {
+  sizeBytes: 0,
+  objectCount: 0,
+  storedBytes: 0,
+  storedVersions: 0,
+  epoch: 0,
+  revision: 0,
+  lastPointMs: 0,
+};
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 

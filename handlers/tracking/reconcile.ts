@@ -1,61 +1,71 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import { contribution, type LedgerEntry } from './ledger.ts';
+import {
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  ListObjectVersionsCommand,
+  type ListObjectVersionsCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  contribution,
+  convergeTo,
+  deltaBetween,
+  type LedgerEntry,
+  type ListedVersion,
+  matchesListing,
+} from './ledger.ts';
 import type { LedgerStore, LedgerWrite, Totals } from './ledger-store.ts';
+import { currentOfKey, listedKey, versionsOfKey } from './s3-versions.ts';
 import { backoffMs } from './tracker.ts';
 
-export interface ListedObject {
+interface TotalsView {
   readonly sizeBytes: number;
-  readonly eTag: string | null;
+  readonly objectCount: number;
+  readonly storedBytes: number;
+  readonly storedVersions: number;
 }
 
 export interface ReconcileReport {
   readonly bucket: string;
+  /** Current objects and bytes the listing saw. */
   readonly listedObjects: number;
   readonly listedBytes: number;
+  /** Stored data versions and bytes the listing saw (== current when the bucket lists no versions). */
+  readonly listedStoredVersions: number;
+  readonly listedStoredBytes: number;
+  /** Whether versions were listed (ListObjectVersions) or only current objects (ListObjectsV2). */
+  readonly listedVersions: boolean;
   /** Totals before and after; `drift` is what the listing said minus what the tracker had. */
-  readonly before: { readonly sizeBytes: number; readonly objectCount: number };
-  readonly after: { readonly sizeBytes: number; readonly objectCount: number };
-  readonly drift: { readonly bytes: number; readonly objects: number };
+  readonly before: TotalsView;
+  readonly after: TotalsView;
+  readonly drift: { readonly bytes: number; readonly objects: number; readonly storedBytes: number };
   readonly correctedEntries: number;
-  /** Entries written after the listing started: events got there first, so they are left alone. */
+  /** Entries written under this reconciliation's epoch: events got there after it started. */
   readonly skippedAsNewer: number;
+  readonly epoch: number;
 }
 
 // One transaction holds at most 100 items: the totals, a history point and its 7 roll-ups leave 91.
 const correctionsPerCommit = 90;
 
-/**
- * Correction of one ledger entry from what a listing saw (pure). A listed object the ledger lacks
- * or sizes differently becomes present; a present entry the listing lacks becomes deleted.
- * The sequencer is kept so that only events newer than the last applied one can change it again.
- */
-export function correctEntry(
-  key: string,
-  prior: LedgerEntry | undefined,
-  listed: ListedObject | undefined,
-  reconciledAt: string,
-): LedgerEntry | null {
-  const present = prior?.state === 'present';
-  if (listed) {
-    if (present && prior.sizeBytes === listed.sizeBytes) return null;
-  } else if (!present) {
-    return null;
-  }
-  return {
-    key,
-    state: listed ? 'present' : 'deleted',
-    sizeBytes: listed?.sizeBytes ?? 0,
-    eTag: listed?.eTag ?? null,
-    contentType: listed && prior?.eTag === listed.eTag ? (prior?.contentType ?? null) : null,
-    sequencer: prior?.sequencer ?? '',
-    eventName: 'Reconciliation',
-    eventTime: reconciledAt,
-    version: (prior?.version ?? 0) + 1,
-  };
+interface Listing {
+  readonly keys: Map<string, ListedVersion[]>;
+  readonly versioned: boolean;
+  /** S3's clock (its Date header) when it answered the first page; undefined if it sent none. */
+  readonly s3TimeMs: number | undefined;
 }
 
-/** Recounts a bucket from a full listing and corrects the ledger and totals where they drifted. */
+/**
+ * Recounts a bucket from a full listing and corrects the ledger and totals where they drifted.
+ *
+ * Fenced with logic, not clocks: before listing, the reconciler raises the bucket's epoch in the
+ * totals item. Every commit is conditioned on the totals' revision and epoch, and stamps each entry
+ * it writes with the epoch it read, so any entry written after the listing started carries the new
+ * epoch, and only entries with an older epoch (last written before the listing began, so the
+ * listing is at least as new as them) are corrected. A correction records what the listing proved
+ * (version ids, ETags, LastModified) and the sequencers the entry had applied, so a late older event
+ * is judged against it (stale, explained, or verified with S3), never applied over it.
+ */
 export class Reconciler {
   constructor(
     private readonly s3: S3Client,
@@ -64,94 +74,162 @@ export class Reconciler {
   ) {}
 
   async reconcile(bucket: string): Promise<ReconcileReport> {
-    const startedAtMs = this.now();
+    const initial = (await this.store.readConsistent(bucket, [], this.now())).totals;
+    const epoch = await this.store.raiseEpoch(bucket);
     const listing = await this.list(bucket);
+    // A reconciliation point is stamped with S3's clock, like event points, never the reconciler's.
+    const pointMs = listing.s3TimeMs ?? this.now();
     const ledger = new Map<string, LedgerEntry>();
     for await (const entry of this.store.entries(bucket)) ledger.set(entry.key, entry);
 
-    const reconciledAt = new Date(startedAtMs).toISOString();
-    const keys = new Set([...listing.keys(), ...ledger.keys()]);
+    const keys = new Set([...listing.keys.keys(), ...ledger.keys()]);
     const toFix: string[] = [];
     let skippedAsNewer = 0;
     for (const key of keys) {
       const prior = ledger.get(key);
-      if (!correctEntry(key, prior, listing.get(key), reconciledAt)) continue;
-      if ((prior?.appliedAtMs ?? 0) >= startedAtMs) skippedAsNewer++;
+      if (matchesListing(prior, listing.keys.get(key) ?? [])) continue;
+      if ((prior?.epoch ?? 0) >= epoch) skippedAsNewer++;
       else toFix.push(key);
     }
 
-    const initial = (await this.store.readConsistent(bucket, [], this.now())).totals;
     let corrected = 0;
     for (let i = 0; i < toFix.length; i += correctionsPerCommit) {
       corrected += await this.commitChunk(
         bucket,
         toFix.slice(i, i + correctionsPerCommit),
         listing,
-        startedAtMs,
+        epoch,
+        pointMs,
       );
     }
-    let final = (await this.store.readConsistent(bucket, [], this.now())).totals;
-    if (!final) final = await this.startTracking(bucket);
+    let final = (await this.store.readConsistent(bucket, [], pointMs)).totals;
+    if (!final || final.revision === 0) final = await this.startTracking(bucket, pointMs);
 
-    let listedBytes = 0;
-    for (const object of listing.values()) listedBytes += object.sizeBytes;
-    const before = { sizeBytes: initial?.sizeBytes ?? 0, objectCount: initial?.objectCount ?? 0 };
+    const listed = { sizeBytes: 0, objectCount: 0, storedBytes: 0, storedVersions: 0 };
+    for (const versions of listing.keys.values()) {
+      const c = contribution({ key: '', versions, removed: [] } as unknown as LedgerEntry);
+      listed.sizeBytes += c.bytes;
+      listed.objectCount += c.objects;
+      listed.storedBytes += c.storedBytes;
+      listed.storedVersions += c.storedVersions;
+    }
+    const before = view(initial);
     return {
       bucket,
-      listedObjects: listing.size,
-      listedBytes,
+      listedObjects: listed.objectCount,
+      listedBytes: listed.sizeBytes,
+      listedStoredVersions: listed.storedVersions,
+      listedStoredBytes: listed.storedBytes,
+      listedVersions: listing.versioned,
       before,
-      after: { sizeBytes: final.sizeBytes, objectCount: final.objectCount },
-      drift: { bytes: listedBytes - before.sizeBytes, objects: listing.size - before.objectCount },
+      after: view(final),
+      drift: {
+        bytes: listed.sizeBytes - before.sizeBytes,
+        objects: listed.objectCount - before.objectCount,
+        storedBytes: listed.storedBytes - before.storedBytes,
+      },
       correctedEntries: corrected,
       skippedAsNewer,
+      epoch,
     };
   }
 
-  private async list(bucket: string): Promise<Map<string, ListedObject>> {
-    const listing = new Map<string, ListedObject>();
-    for await (const page of paginateListObjectsV2({ client: this.s3 }, { Bucket: bucket })) {
-      for (const object of page.Contents ?? []) {
-        if (object.Key === undefined) continue;
-        listing.set(object.Key, {
-          sizeBytes: object.Size ?? 0,
-          eTag: object.ETag?.replace(/"/g, '') ?? null,
+  /**
+   * Every version of every key (ListObjectVersions), or every current object (ListObjectsV2) when
+   * the bucket refuses version listing. Always EncodingType=url, keys decoded: the SDK's XML parser
+   * would turn a key such as " \n " into "".
+   */
+  private async list(bucket: string): Promise<Listing> {
+    const keys = new Map<string, ListedVersion[]>();
+    let s3TimeMs: number | undefined;
+    const remember = (dateMs: number | undefined) => {
+      if (s3TimeMs === undefined && dateMs !== undefined) s3TimeMs = dateMs;
+    };
+    const fragments = new Map<string, Fragment[]>();
+    try {
+      let keyMarker: string | undefined;
+      let versionIdMarker: string | undefined;
+      for (;;) {
+        const command = new ListObjectVersionsCommand({
+          Bucket: bucket,
+          EncodingType: 'url',
+          ...(keyMarker !== undefined ? { KeyMarker: keyMarker, VersionIdMarker: versionIdMarker } : {}),
         });
+        const page: ListObjectVersionsCommandOutput = await this.s3.send(withServerDate(command, remember));
+        // A key's versions may straddle pages: gather its fragments, order them once at the end.
+        for (const v of page.Versions ?? []) {
+          const key = listedKey(v.Key, page.EncodingType);
+          fragment(fragments, key).Versions.push({ ...v, Key: key });
+        }
+        for (const m of page.DeleteMarkers ?? []) {
+          const key = listedKey(m.Key, page.EncodingType);
+          fragment(fragments, key).DeleteMarkers.push({ ...m, Key: key });
+        }
+        if (!page.IsTruncated) break;
+        keyMarker = listedKey(page.NextKeyMarker, page.EncodingType);
+        versionIdMarker = page.NextVersionIdMarker;
       }
+      for (const [key, parts] of fragments) keys.set(key, versionsOfKey(key, parts));
+      return { keys, versioned: true, s3TimeMs };
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      const status = e.$metadata?.httpStatusCode;
+      if (!(e.name === 'NotImplemented' || status === 501 || status === 405)) throw err;
     }
-    return listing;
+    keys.clear();
+    let token: string | undefined;
+    for (;;) {
+      const command = new ListObjectsV2Command({
+        Bucket: bucket,
+        EncodingType: 'url',
+        ...(token ? { ContinuationToken: token } : {}),
+      });
+      const page: ListObjectsV2CommandOutput = await this.s3.send(withServerDate(command, remember));
+      for (const object of page.Contents ?? []) {
+        const key = listedKey(object.Key, page.EncodingType);
+        if (key === undefined) continue;
+        keys.set(key, currentOfKey(key, { Contents: [object], EncodingType: page.EncodingType }));
+      }
+      if (!page.IsTruncated || !page.NextContinuationToken) break;
+      token = page.NextContinuationToken;
+    }
+    return { keys, versioned: false, s3TimeMs };
   }
 
   /** Re-reads the chunk's entries and commits their corrections with one history point; retries on conflict. */
   private async commitChunk(
     bucket: string,
     keys: readonly string[],
-    listing: ReadonlyMap<string, ListedObject>,
-    startedAtMs: number,
+    listing: Listing,
+    epoch: number,
+    pointMs: number,
   ): Promise<number> {
     let notBeforeMs = 0;
     for (let attempt = 1; ; attempt++) {
-      const snapshot = await this.store.readConsistent(bucket, keys, Math.max(this.now(), notBeforeMs));
+      const snapshot = await this.store.readConsistent(bucket, keys, Math.max(pointMs, notBeforeMs));
       const writes: LedgerWrite[] = [];
-      let bytes = 0;
-      let objects = 0;
+      let delta = { bytes: 0, objects: 0, storedBytes: 0, storedVersions: 0 };
       for (const key of keys) {
         const prior = snapshot.entries.get(key);
-        if ((prior?.appliedAtMs ?? 0) >= startedAtMs) continue;
-        const next = correctEntry(key, prior, listing.get(key), new Date(startedAtMs).toISOString());
-        if (!next) continue;
+        if ((prior?.epoch ?? 0) >= epoch) continue;
+        const listed = listing.keys.get(key) ?? [];
+        if (matchesListing(prior, listed)) continue;
+        const next = convergeTo(prior, key, listed, '', {
+          eventName: 'Reconciliation',
+          eventTime: new Date(pointMs).toISOString(),
+          contentType: null,
+        });
         writes.push({ prior, next });
-        bytes += contribution(next).bytes - contribution(prior).bytes;
-        objects += contribution(next).objects - contribution(prior).objects;
+        const d = deltaBetween(prior, next);
+        delta = {
+          bytes: delta.bytes + d.bytes,
+          objects: delta.objects + d.objects,
+          storedBytes: delta.storedBytes + d.storedBytes,
+          storedVersions: delta.storedVersions + d.storedVersions,
+        };
       }
       if (writes.length === 0) return 0;
-      const result = await this.store.commit({
-        bucket,
-        writes,
-        delta: { bytes, objects },
-        snapshot,
-        cause: 'Reconciliation',
-      });
+      const result = await this.store.commit({ bucket, writes, delta, snapshot, cause: 'Reconciliation' });
       if (result.status === 'committed') return writes.length;
       if (attempt >= 30)
         throw new Error(`reconciliation of ${bucket} kept conflicting with concurrent events; run it again`);
@@ -161,8 +239,61 @@ export class Reconciler {
   }
 
   /** A bucket seen for the first time with nothing in it still gets totals and a first point at zero. */
-  private async startTracking(bucket: string): Promise<Totals> {
-    const started = await this.store.startTotals(bucket, this.now());
-    return started ?? { sizeBytes: 0, objectCount: 0, revision: 0, lastPointMs: 0 };
+  private async startTracking(bucket: string, pointMs: number): Promise<Totals> {
+    const started = await this.store.startTotals(bucket, pointMs);
+    return (
+      started ?? {
+        sizeBytes: 0,
+        objectCount: 0,
+        storedBytes: 0,
+        storedVersions: 0,
+        epoch: 0,
+        revision: 0,
+        lastPointMs: 0,
+      }
+    );
   }
+}
+
+function view(totals: Totals | undefined): TotalsView {
+  return {
+    sizeBytes: totals?.sizeBytes ?? 0,
+    objectCount: totals?.objectCount ?? 0,
+    storedBytes: totals?.storedBytes ?? 0,
+    storedVersions: totals?.storedVersions ?? 0,
+  };
+}
+
+interface Fragment {
+  readonly Versions: NonNullable<ListObjectVersionsCommandOutput['Versions']>;
+  readonly DeleteMarkers: NonNullable<ListObjectVersionsCommandOutput['DeleteMarkers']>;
+  readonly EncodingType: undefined;
+}
+
+/** A key's share of one listing page (keys already decoded, hence no EncodingType). */
+function fragment(fragments: Map<string, Fragment[]>, key: string | undefined): Fragment {
+  const name = key ?? '';
+  const parts = fragments.get(name) ?? [];
+  if (parts.length === 0) fragments.set(name, parts);
+  const part: Fragment = { Versions: [], DeleteMarkers: [], EncodingType: undefined };
+  parts.push(part);
+  return part;
+}
+
+/** Lets `onDate` see the HTTP Date header (S3's clock) of the command's answer. */
+function withServerDate<C extends { middlewareStack: { add: (...args: never[]) => unknown } }>(
+  command: C,
+  onDate: (ms: number | undefined) => void,
+): C {
+  (command.middlewareStack as unknown as { add: (mw: unknown, options: unknown) => void }).add(
+    (next: (args: unknown) => Promise<{ response: unknown }>) => async (args: unknown) => {
+      const out = await next(args);
+      const date = (out.response as { headers?: Record<string, string> }).headers?.date;
+      const ms = date ? Date.parse(date) : Number.NaN;
+      onDate(Number.isFinite(ms) ? ms : undefined);
+      return out;
+    },
+    { step: 'deserialize', name: 'serverDate' },
+  );
+  return command;
 }

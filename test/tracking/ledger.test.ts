@@ -1,34 +1,72 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type LedgerEntry } from '../../handlers/tracking/ledger.ts';
+import {
+  contribution,
+  convergeTo,
+  type Decision,
+  decide,
+  type LedgerEntry,
+  type ListedVersion,
+} from '../../handlers/tracking/ledger.ts';
 import type { ObjectChange } from '../../handlers/tracking/s3-event.ts';
 import { compareSequencers } from '../../handlers/tracking/sequencer.ts';
 
-function change(kind: 'created' | 'removed', sequencer: string, sizeBytes = 0): ObjectChange {
+const eventNames = {
+  created: 'ObjectCreated:Put',
+  marker: 'ObjectRemoved:DeleteMarkerCreated',
+  removed: 'ObjectRemoved:Delete',
+} as const;
+
+function change(
+  kind: ObjectChange['kind'],
+  sequencer: string,
+  options: { size?: number; eTag?: string; versionId?: string } = {},
+): ObjectChange {
   return {
     bucket: 'b',
     key: 'k',
     kind,
-    sizeBytes,
-    eTag: kind === 'created' ? 'e' : null,
+    sizeBytes: kind === 'created' ? (options.size ?? 0) : 0,
+    eTag: kind === 'created' ? (options.eTag ?? `etag-${options.size ?? 0}`) : null,
     sequencer,
-    eventName: kind === 'created' ? 'ObjectCreated:Put' : 'ObjectRemoved:Delete',
+    ...(options.versionId ? { versionId: options.versionId } : {}),
+    eventName: eventNames[kind],
     eventTime: '2026-01-01T00:00:00.000Z',
   };
 }
 
-function entry(state: 'present' | 'deleted', sequencer: string, sizeBytes: number, version = 1): LedgerEntry {
-  return {
-    key: 'k',
-    state,
-    sizeBytes,
-    eTag: null,
-    contentType: null,
-    sequencer,
-    eventName: 'x',
-    eventTime: 'x',
-    version,
-  };
+/** Applies decisions to an in-memory entry; `s3` is what S3 would answer when asked (verify). */
+function run(
+  entry: LedgerEntry | undefined,
+  c: ObjectChange,
+  s3?: readonly ListedVersion[],
+): { entry: LedgerEntry | undefined; decision: Decision } {
+  const decision = decide(entry, c, null);
+  if (decision.action === 'apply') return { entry: decision.next, decision };
+  if (decision.action === 'verify') {
+    if (!s3) throw new Error(`unexpected verification: ${decision.reason}`);
+    return {
+      entry: convergeTo(entry, c.key, s3, c.sequencer, {
+        eventName: c.eventName,
+        eventTime: c.eventTime,
+        contentType: null,
+      }),
+      decision,
+    };
+  }
+  return { entry, decision };
 }
+
+function totals(entry: LedgerEntry | undefined) {
+  const c = contribution(entry);
+  return [c.bytes, c.objects, c.storedBytes, c.storedVersions];
+}
+
+const data = (versionId: string, sizeBytes: number): ListedVersion => ({
+  versionId,
+  marker: false,
+  sizeBytes,
+  eTag: `etag-${sizeBytes}`,
+});
 
 describe('compareSequencers', () => {
   it('orders hex strings of different length and case as S3 documents', () => {
@@ -41,58 +79,135 @@ describe('compareSequencers', () => {
   });
 });
 
-describe('decide', () => {
-  it('counts a new object once', () => {
-    const d = decide(undefined, change('created', '01', 18), 'text/plain');
-    expect(d).toMatchObject({
+describe('decide, unversioned (the null slot)', () => {
+  it('counts a new object once and an overwrite as the size difference', () => {
+    const first = decide(undefined, change('created', '01', { size: 18 }), 'text/plain');
+    expect(first).toMatchObject({
       action: 'apply',
-      delta: { bytes: 18, objects: 1 },
-      next: { state: 'present', sizeBytes: 18, contentType: 'text/plain', version: 1 },
+      delta: { bytes: 18, objects: 1, storedBytes: 18, storedVersions: 1 },
+      next: { contentType: 'text/plain', version: 1 },
+    });
+    const entry = first.action === 'apply' ? first.next : undefined;
+    expect(decide(entry, change('created', '02', { size: 5 }), null)).toMatchObject({
+      action: 'apply',
+      delta: { bytes: -13, objects: 0, storedBytes: -13, storedVersions: 0 },
     });
   });
 
-  it('applies an overwrite as the size difference, not a new object', () => {
-    expect(decide(entry('present', '01', 27), change('created', '02', 5), null)).toMatchObject({
-      action: 'apply',
-      delta: { bytes: -22, objects: 0 },
-    });
-  });
-
-  it('skips the same sequencer as a duplicate and an older one as stale', () => {
-    expect(decide(entry('present', '05', 10), change('created', '05', 10), null)).toEqual({
+  it('skips the same event again as a duplicate and an older one as stale', () => {
+    const { entry } = run(undefined, change('created', '05', { size: 10 }));
+    expect(decide(entry, change('created', '05', { size: 10 }), null)).toEqual({
       action: 'skip',
       reason: 'duplicate',
     });
-    expect(decide(entry('present', '05', 10), change('created', '04', 3), null)).toEqual({
+    expect(decide(entry, change('created', '04', { size: 3 }), null)).toEqual({
       action: 'skip',
       reason: 'stale',
     });
   });
 
-  it('does not let a late create resurrect a deleted object (tombstone)', () => {
-    expect(decide(entry('deleted', '09', 0), change('created', '08', 50), null)).toEqual({
-      action: 'skip',
+  it('does not let a late create resurrect a deleted object, nor a delete before its create count', () => {
+    let { entry } = run(undefined, change('created', '01', { size: 50 }));
+    ({ entry } = run(entry, change('removed', '09')));
+    expect(totals(entry)).toEqual([0, 0, 0, 0]);
+    expect(decide(entry, change('created', '08', { size: 50 }), null)).toMatchObject({ reason: 'stale' });
+    const early = run(undefined, change('removed', '02'));
+    expect(early.decision).toMatchObject({ action: 'apply', delta: { bytes: 0, objects: 0 } });
+    expect(decide(early.entry, change('created', '01', { size: 9 }), null)).toMatchObject({
+      reason: 'stale',
+    });
+    expect(decide(early.entry, change('created', '03', { size: 9 }), null)).toMatchObject({
+      action: 'apply',
+      delta: { bytes: 9, objects: 1 },
+    });
+  });
+
+  it('asks S3 when equal sequencers disagree (LocalStack 4.14 sends one constant sequencer)', () => {
+    const seq = '0055AED6DCD90281E5';
+    let { entry } = run(undefined, change('created', seq, { size: 18 }));
+    // Same sequencer, other size: only S3 can say which is current.
+    expect(decide(entry, change('created', seq, { size: 27 }), null)).toMatchObject({ action: 'verify' });
+    ({ entry } = run(entry, change('created', seq, { size: 27 }), [data('null', 27)]));
+    expect(totals(entry)).toEqual([27, 1, 27, 1]);
+    // A redelivery of what S3 proved is explained: no change.
+    expect(decide(entry, change('created', seq, { size: 27 }), null)).toMatchObject({ reason: 'duplicate' });
+    // The delete (same sequencer again) is not explained by the proof: ask again.
+    expect(decide(entry, change('removed', seq), null)).toMatchObject({ action: 'verify' });
+    ({ entry } = run(entry, change('removed', seq), []));
+    expect(totals(entry)).toEqual([0, 0, 0, 0]);
+    expect(decide(entry, change('created', seq, { size: 2 }), null)).toMatchObject({ action: 'verify' });
+  });
+
+  it('verifies records without a sequencer or with a key that does not decode', () => {
+    expect(decide(undefined, change('created', '', { size: 1 }), null)).toMatchObject({ action: 'verify' });
+    expect(
+      decide(undefined, { ...change('created', '01', { size: 1 }), needsVerification: 'bad key' }, null),
+    ).toMatchObject({ action: 'verify', reason: 'bad key' });
+  });
+
+  it('judges a late older event against what a listing proved (99 B stays 99 B)', () => {
+    let { entry } = run(undefined, change('created', '05', { size: 10 }));
+    // Reconciliation saw 99 B (an overwrite whose event was lost).
+    entry = convergeTo(entry, 'k', [data('null', 99)], '', {
+      eventName: 'Reconciliation',
+      eventTime: 'x',
+      contentType: null,
+    });
+    expect(totals(entry)).toEqual([99, 1, 99, 1]);
+    expect(entry.provenThrough).toBe('05');
+    // An older event: already reflected in the listing.
+    expect(decide(entry, change('created', '04', { size: 10 }), null)).toMatchObject({ reason: 'stale' });
+    // An event of unknown age relative to the listing: never applied blindly, S3 is asked.
+    expect(decide(entry, change('created', '06', { size: 10 }), null)).toMatchObject({ action: 'verify' });
+    expect(totals(run(entry, change('created', '06', { size: 10 }), [data('null', 99)]).entry)).toEqual([
+      99, 1, 99, 1,
+    ]);
+  });
+});
+
+describe('decide, versioned buckets', () => {
+  it('keeps every version in stored and the newest in current; a removal by id removes that one', () => {
+    let { entry } = run(undefined, change('created', '01', { size: 4, versionId: 'v1' }));
+    ({ entry } = run(entry, change('created', '02', { size: 13, versionId: 'v2' })));
+    expect(totals(entry)).toEqual([13, 1, 17, 2]);
+    // Delete v1 (noncurrent) by id: current stays v2 (today's tracker called the key deleted).
+    ({ entry } = run(entry, change('removed', '03', { versionId: 'v1' })));
+    expect(totals(entry)).toEqual([13, 1, 13, 1]);
+    // A delete marker hides the key but keeps its bytes stored.
+    ({ entry } = run(entry, change('marker', '04', { versionId: 'm1' })));
+    expect(totals(entry)).toEqual([0, 0, 13, 1]);
+    // Removing the marker brings v2 back.
+    ({ entry } = run(entry, change('removed', '05', { versionId: 'm1' })));
+    expect(totals(entry)).toEqual([13, 1, 13, 1]);
+  });
+
+  it('orders versions by sequencer whatever the arrival order, and ignores duplicates', () => {
+    let { entry } = run(undefined, change('created', '02', { size: 13, versionId: 'v2' }));
+    ({ entry } = run(entry, change('created', '01', { size: 4, versionId: 'v1' })));
+    expect(totals(entry)).toEqual([13, 1, 17, 2]);
+    expect(decide(entry, change('created', '01', { size: 4, versionId: 'v1' }), null)).toMatchObject({
+      reason: 'duplicate',
+    });
+    ({ entry } = run(entry, change('removed', '04', { versionId: 'v2' })));
+    expect(totals(entry)).toEqual([4, 1, 4, 1]);
+    expect(decide(entry, change('removed', '04', { versionId: 'v2' }), null)).toMatchObject({
+      reason: 'duplicate',
+    });
+    // A late create of an already removed version is ignored (tombstone).
+    expect(decide(entry, change('created', '02', { size: 13, versionId: 'v2' }), null)).toMatchObject({
       reason: 'stale',
     });
   });
 
-  it('removes the recorded bytes on delete, and nothing for an unknown key', () => {
-    expect(decide(entry('present', '01', 27), change('removed', '02'), null)).toMatchObject({
-      action: 'apply',
-      delta: { bytes: -27, objects: -1 },
-      next: { state: 'deleted', sequencer: '02', version: 2 },
+  it('asks S3 about a removal of a version it does not know, and remembers it', () => {
+    const { entry } = run(undefined, change('created', '01', { size: 4, versionId: 'v1' }));
+    expect(decide(entry, change('removed', '05', { versionId: 'v9' }), null)).toMatchObject({
+      action: 'verify',
     });
-    expect(decide(undefined, change('removed', '02'), null)).toMatchObject({
-      action: 'apply',
-      delta: { bytes: 0, objects: 0 },
-      next: { state: 'deleted' },
-    });
-  });
-
-  it('lets any event replace an entry that came from a listing (no sequencer)', () => {
-    expect(decide(entry('present', '', 4), change('created', '01', 6), null)).toMatchObject({
-      action: 'apply',
-      delta: { bytes: 2, objects: 0 },
-    });
+    const after = run(entry, change('removed', '05', { versionId: 'v9' }), [data('v1', 4)]).entry;
+    expect(totals(after)).toEqual([4, 1, 4, 1]);
+    // The create of v9 arriving late: v9 is known to be gone.
+    const late = decide(after, change('created', '03', { size: 100, versionId: 'v9' }), null);
+    expect(late.action).toBe('skip');
   });
 });

@@ -18,9 +18,9 @@ describe('classifyEventName', () => {
     ['ObjectCreated:Copy', 'created'],
     ['ObjectCreated:CompleteMultipartUpload', 'created'],
     ['ObjectRemoved:Delete', 'removed'],
-    ['ObjectRemoved:DeleteMarkerCreated', 'removed'],
+    ['ObjectRemoved:DeleteMarkerCreated', 'marker'],
     ['LifecycleExpiration:Delete', 'removed'],
-    ['LifecycleExpiration:DeleteMarkerCreated', 'removed'],
+    ['LifecycleExpiration:DeleteMarkerCreated', 'marker'],
     ['LifecycleTransition', null],
     ['ObjectRestore:Completed', null],
     ['s3:TestEvent', null],
@@ -56,16 +56,28 @@ describe('parseRecord', () => {
     expect(parsed.ok && parsed.change.sizeBytes).toBe(0);
   });
 
-  it('refuses records it cannot apply, with a reason', () => {
-    const noSeq = s3Record('b1', 'x', 'ObjectCreated:Put');
+  it('keeps the version id, and marks records only S3 can settle, with a reason', () => {
+    const versioned = s3Record('b1', 'x', 'ObjectRemoved:Delete');
+    (versioned.s3.object as { versionId?: string }).versionId = 'v-1';
+    expect(parseRecord(versioned)).toMatchObject({ ok: true, change: { versionId: 'v-1', kind: 'removed' } });
+    const noSeq = s3Record('b1', 'x', 'ObjectCreated:Put', { size: 1 });
     (noSeq.s3.object as { sequencer?: string }).sequencer = undefined;
-    expect(parseRecord(noSeq)).toMatchObject({ ok: false, reason: expect.stringContaining('sequencer') });
+    expect(parseRecord(noSeq)).toMatchObject({
+      ok: true,
+      change: { sequencer: '', needsVerification: expect.stringContaining('sequencer') },
+    });
     const badSize = s3Record('b1', 'x', 'ObjectCreated:Put');
     (badSize.s3.object as { size?: number }).size = undefined;
-    expect(parseRecord(badSize)).toMatchObject({ ok: false, reason: expect.stringContaining('size') });
+    expect(parseRecord(badSize)).toMatchObject({
+      ok: true,
+      change: { needsVerification: expect.stringContaining('size') },
+    });
     const badKey = s3Record('b1', 'x', 'ObjectCreated:Put', { size: 1 });
-    badKey.s3.object.key = '%E0%A4%A';
-    expect(parseRecord(badKey)).toMatchObject({ ok: false, reason: expect.stringContaining('URL encoding') });
+    badKey.s3.object.key = 'a+%E0%A4%A';
+    expect(parseRecord(badKey)).toMatchObject({
+      ok: true,
+      change: { key: 'a %E0%A4%A', needsVerification: expect.stringContaining('URL encoding') },
+    });
     expect(parseRecord(s3Record('b1', 'x', 'LifecycleTransition'))).toMatchObject({ ok: false });
   });
 });
