@@ -15,7 +15,7 @@ import {
   matchesListing,
 } from './ledger.ts';
 import type { LedgerStore, LedgerWrite, Totals } from './ledger-store.ts';
-import { currentOfKey, listedKey, versionsOfKey } from './s3-versions.ts';
+import { currentOfKey, listedKey, refusesVersionListing, versionsOfKey } from './s3-versions.ts';
 import { backoffMs } from './tracker.ts';
 
 interface TotalsView {
@@ -172,9 +172,7 @@ export class Reconciler {
       for (const [key, parts] of fragments) keys.set(key, versionsOfKey(key, parts));
       return { keys, versioned: true, s3TimeMs };
     } catch (err) {
-      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-      const status = e.$metadata?.httpStatusCode;
-      if (!(e.name === 'NotImplemented' || status === 501 || status === 405)) throw err;
+      if (!refusesVersionListing(err)) throw err;
     }
     keys.clear();
     let token: string | undefined;

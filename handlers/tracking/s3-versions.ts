@@ -76,16 +76,17 @@ export function currentOfKey(
   ];
 }
 
-function refused(err: unknown): boolean {
+/** The server refuses version listing (no versioning support): list current objects instead. */
+export function refusesVersionListing(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
-  return e.name === 'NotImplemented' || status === 501 || status === 405;
+  return e.name === 'NotImplemented' || e.name === 'MethodNotAllowed' || status === 501 || status === 405;
 }
 
 /**
  * Asks S3 about one key: ListObjectVersions with the key as prefix (the key's versions come first
  * in key order, so paging stops at the first other key), or, when the bucket refuses it (a server
- * without versioning), ListObjectsV2 with the key as prefix: the key itself sorts first.
+ * without versioning), ListObjectsV2 with the key as prefix (the key itself sorts first on S3).
  * IAM: s3:ListBucketVersions, s3:ListBucket.
  */
 export function s3KeyVersions(s3: S3Client): KeyVersionsReader {
@@ -115,13 +116,24 @@ export function s3KeyVersions(s3: S3Client): KeyVersionsReader {
         }
         return versionsOfKey(key, pages);
       } catch (err) {
-        if (!refused(err)) throw err;
+        if (!refusesVersionListing(err)) throw err;
         versionsRefused = true;
       }
     }
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: key, EncodingType: 'url', MaxKeys: 1 }),
-    );
-    return currentOfKey(key, page);
+    // S3 lists the key itself first; a server with another order is paged through until it shows up.
+    let token: string | undefined;
+    for (;;) {
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: key,
+          EncodingType: 'url',
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
+      const found = currentOfKey(key, page);
+      if (found.length > 0 || !page.IsTruncated || !page.NextContinuationToken) return found;
+      token = page.NextContinuationToken;
+    }
   };
 }
