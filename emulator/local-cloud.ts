@@ -65,6 +65,11 @@ export interface LocalCloud {
   faultStats(): FaultStats;
   /** Also receive the embedded S3's event records (routing to notifications goes on). Returns an unsubscribe. */
   onS3Event(listener: (record: S3EventRecord) => void): () => void;
+  /**
+   * Moves the embedded S3's clock forward (LastModified, event times, lifecycle) and runs its
+   * lifecycle rules at the new time; resolves once the resulting events were handled.
+   */
+  advanceClock(by: { days?: number; hours?: number; ms?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -125,6 +130,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       region,
       ...(stateDir ? { dataDir: join(stateDir, 's3') } : {}),
       ...(options.s3Port ? { port: options.s3Port } : {}),
+      // never run on without S3: the cloud stops with it (server.ts has said why on stderr)
+      onUnexpectedExit: (error) => {
+        log(`${error.message}: stopping the cloud`);
+        void stopAll();
+      },
     }).then(stopLater);
     log(`S3 at ${s3.endpoint}`);
     const dynamo = { endpoint: dynamoEndpoint };
@@ -265,6 +275,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       logs: (key) => runner.logs(model.findFunction(key)?.name ?? key),
       faultStats: () => faults?.stats() ?? { invocations: 0, crashes: 0 },
       onS3Event: (listener) => s3.onEvent(listener),
+      async advanceClock(by) {
+        const ms = (by.days ?? 0) * 86_400_000 + (by.hours ?? 0) * 3_600_000 + (by.ms ?? 0);
+        if (!Number.isFinite(ms) || ms < 0) throw new Error('advanceClock: days, hours and ms must be >= 0');
+        await s3.advanceClock(ms);
+        await invoker.whenIdle();
+      },
       stop: stopAll,
     };
   } catch (err) {

@@ -34,7 +34,7 @@ export interface S3EventRecord {
       size?: number;
       /** The object's ETag without quotes; created events only. */
       eTag?: string;
-      /** Absent: the embedded S3 has no versioning. */
+      /** Present exactly when the bucket is versioned (enabled or suspended: then "null"). */
       versionId?: string;
       /** Uppercase hex; strictly increasing for changes to the same key. */
       sequencer: string;
@@ -47,7 +47,10 @@ export type S3EventName =
   | 'ObjectCreated:Post'
   | 'ObjectCreated:Copy'
   | 'ObjectCreated:CompleteMultipartUpload'
-  | 'ObjectRemoved:Delete';
+  | 'ObjectRemoved:Delete'
+  | 'ObjectRemoved:DeleteMarkerCreated'
+  | 'LifecycleExpiration:Delete'
+  | 'LifecycleExpiration:DeleteMarkerCreated';
 
 /** The S3 API operations that change an object. */
 export type S3ChangeOperation =
@@ -113,11 +116,11 @@ export function decodeEventKey(encoded: string): string {
   return decodeURIComponent(encoded.replace(/\+/g, ' '));
 }
 
-const SEQUENCER_HEX_DIGITS = 16;
+const SEQUENCER_HEX_DIGITS = 18;
 const TICKS_PER_MS = 20n; // 2^20 sequencers per millisecond before the counter runs ahead of the clock
 
 /**
- * Generates `sequencer` values: uppercase hex, 16 digits, strictly increasing from one call to the
+ * Generates `sequencer` values: uppercase hex, 18 digits (as S3's), strictly increasing from one call to the
  * next, even within one millisecond or when the clock steps back. S3 only promises order per key;
  * one counter for all keys gives that and more. The value is the wall clock in milliseconds shifted
  * left by 20 bits plus a counter, so a restarted server (same data directory) continues above the
@@ -127,8 +130,14 @@ export class SequencerGenerator {
   #last = 0n;
   readonly #now: () => number;
 
-  constructor(now: () => number = Date.now) {
+  constructor(now: () => number = Date.now, after = '') {
     this.#now = now;
+    if (/^[0-9A-F]+$/.test(after)) this.#last = BigInt(`0x${after}`);
+  }
+
+  /** The last value given out ('' before the first). */
+  get last(): string {
+    return this.#last === 0n ? '' : this.#last.toString(16).toUpperCase().padStart(SEQUENCER_HEX_DIGITS, '0');
   }
 
   next(): string {
@@ -140,7 +149,11 @@ export class SequencerGenerator {
 
 /** A change to one object, as observed at the store. */
 export interface ObjectChange {
-  operation: S3ChangeOperation;
+  /** The API call; or give eventName directly (versioned deletes, lifecycle). */
+  operation?: S3ChangeOperation;
+  eventName?: S3EventName;
+  /** Present exactly when the bucket is versioned. */
+  versionId?: string;
   bucket: string;
   /** The raw key. */
   key: string;
@@ -160,6 +173,9 @@ export interface RequestInfo {
   principalId: string;
 }
 
+/** The MD5 of no bytes: the eTag S3 puts on DeleteMarkerCreated records. */
+export const EMPTY_ETAG = 'd41d8cd98f00b204e9800998ecf8427e';
+
 /** Constant identities of the embedded S3 (no real account behind it). */
 export const EMBEDDED_OWNER_ID = 'A3EMBEDDEDS3OWNER';
 /** The embedded S3 keeps no notification configuration; the dispatcher may overwrite this. */
@@ -167,16 +183,25 @@ export const EMBEDDED_CONFIGURATION_ID = 'embedded-s3-notification';
 
 /** Builds the record S3 would send for `change`. */
 export function buildEventRecord(change: ObjectChange, request: RequestInfo): S3EventRecord {
-  const eventName = eventNameFor(change.operation);
-  let created: { size: number; eTag: string } | undefined;
+  const eventName = change.eventName ?? (change.operation ? eventNameFor(change.operation) : undefined);
+  if (!eventName) throw new Error(`an object change needs an operation or an eventName (key ${change.key})`);
+  let created: { size?: number; eTag: string } | undefined;
   if (eventName.startsWith('ObjectCreated:')) {
     if (change.size === undefined || change.eTag === undefined) {
       throw new Error(`a ${eventName} record needs the new object's size and eTag (key ${change.key})`);
     }
     created = { size: change.size, eTag: change.eTag.replace(/"/g, '') };
+  } else if (eventName.endsWith(':DeleteMarkerCreated')) {
+    // S3 gives a delete marker the empty object's eTag and no size
+    created = { eTag: EMPTY_ETAG };
   }
-  // field order as in S3's records: key, size, eTag, sequencer
-  const object = { key: encodeEventKey(change.key), ...created, sequencer: change.sequencer };
+  // field order as in S3's records: key, size, eTag, versionId, sequencer
+  const object = {
+    key: encodeEventKey(change.key),
+    ...created,
+    ...(change.versionId !== undefined ? { versionId: change.versionId } : {}),
+    sequencer: change.sequencer,
+  };
   return {
     eventVersion: '2.1',
     eventSource: 'aws:s3',

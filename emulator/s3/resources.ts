@@ -1,4 +1,9 @@
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketVersioningCommand,
+  type LifecycleRule as SdkLifecycleRule,
+} from '@aws-sdk/client-s3';
 import type { LambdaNotification } from '../cloudformation/cloud-model.ts';
 import { physicalName } from '../cloudformation/naming.ts';
 import {
@@ -8,6 +13,7 @@ import {
   type PhysicalResource,
   type ResourceHandler,
 } from '../cloudformation/resource-types.ts';
+import { type LifecycleRule, rulesFromCloudFormation } from './lifecycle.ts';
 
 interface LambdaConfiguration {
   Event?: unknown;
@@ -35,10 +41,26 @@ export const s3Bucket: ResourceHandler = {
       }
     }
     ctx.model.notifications.set(name, lambdaNotifications(ctx, logicalId, name, properties));
-    if (properties.LifecycleConfiguration) {
-      ctx.logOnce(
-        's3-lifecycle',
-        'note: S3 lifecycle rules are recorded but not run by the embedded S3 (no expirations)',
+    const where2 = `stack ${ctx.stack}, resource ${logicalId}`;
+    const versioning = properties.VersioningConfiguration as { Status?: unknown } | undefined;
+    if (versioning !== undefined) {
+      if (versioning.Status !== 'Enabled' && versioning.Status !== 'Suspended') {
+        throw new Error(`${where2}: VersioningConfiguration.Status must be Enabled or Suspended`);
+      }
+      await ctx.clients.s3.send(
+        new PutBucketVersioningCommand({
+          Bucket: name,
+          VersioningConfiguration: { Status: versioning.Status },
+        }),
+      );
+    }
+    if (properties.LifecycleConfiguration !== undefined) {
+      const rules = rulesFromCloudFormation(properties.LifecycleConfiguration, where2);
+      await ctx.clients.s3.send(
+        new PutBucketLifecycleConfigurationCommand({
+          Bucket: name,
+          LifecycleConfiguration: { Rules: rules.map(sdkRule) },
+        }),
       );
     }
     return {
@@ -89,4 +111,55 @@ function lambdaNotifications(
       ...(rule('suffix') !== undefined ? { suffix: rule('suffix') } : {}),
     };
   });
+}
+
+/** A lifecycle rule in the SDK's shape (the embedded S3 reads it back from the XML). */
+function sdkRule(rule: LifecycleRule): SdkLifecycleRule {
+  const tags = rule.tags.map((t) => ({ Key: t.key, Value: t.value }));
+  const sizes = {
+    ...(rule.sizeGreaterThan !== undefined ? { ObjectSizeGreaterThan: rule.sizeGreaterThan } : {}),
+    ...(rule.sizeLessThan !== undefined ? { ObjectSizeLessThan: rule.sizeLessThan } : {}),
+  };
+  const conditions = tags.length + (rule.prefix ? 1 : 0) + Object.keys(sizes).length;
+  const Filter =
+    conditions > 1
+      ? {
+          And: {
+            ...(rule.prefix ? { Prefix: rule.prefix } : {}),
+            ...(tags.length ? { Tags: tags } : {}),
+            ...sizes,
+          },
+        }
+      : tags[0]
+        ? { Tag: tags[0] }
+        : { Prefix: rule.prefix, ...sizes };
+  const expiration =
+    rule.expirationDays !== undefined || rule.expirationDate !== undefined || rule.expiredObjectDeleteMarker
+      ? {
+          Expiration: {
+            ...(rule.expirationDays !== undefined ? { Days: rule.expirationDays } : {}),
+            ...(rule.expirationDate !== undefined ? { Date: new Date(rule.expirationDate) } : {}),
+            ...(rule.expiredObjectDeleteMarker ? { ExpiredObjectDeleteMarker: true } : {}),
+          },
+        }
+      : {};
+  return {
+    ...(rule.id !== undefined ? { ID: rule.id } : {}),
+    Status: rule.enabled ? 'Enabled' : 'Disabled',
+    Filter,
+    ...expiration,
+    ...(rule.noncurrentDays !== undefined
+      ? {
+          NoncurrentVersionExpiration: {
+            NoncurrentDays: rule.noncurrentDays,
+            ...(rule.newerNoncurrentVersions !== undefined
+              ? { NewerNoncurrentVersions: rule.newerNoncurrentVersions }
+              : {}),
+          },
+        }
+      : {}),
+    ...(rule.abortDaysAfterInitiation !== undefined
+      ? { AbortIncompleteMultipartUpload: { DaysAfterInitiation: rule.abortDaysAfterInitiation } }
+      : {}),
+  };
 }

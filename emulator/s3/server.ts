@@ -4,14 +4,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertPortFree } from '../services/free-port.ts';
+import type { S3ChangeFacts, S3ChildConfig, S3ChildMessage, S3ParentMessage } from './child.ts';
 import type { S3EventRecord } from './event-records.ts';
-import type { S3rverChildConfig, S3rverChildMessage, S3rverParentMessage } from './s3rver-child.ts';
 
+export type { S3ChangeFacts } from './child.ts';
 export type { S3EventRecord } from './event-records.ts';
 
 /**
- * The embedded S3 service: s3rver 3.7.1 in a child Node process (see s3rver-child.ts for why a
- * child), corrected so that its event records are what S3 sends (see ../s3-fidelity.ts).
+ * The embedded S3 service: our own S3 (HTTP layer in http/, metadata in node:sqlite, bodies as
+ * content-addressed files) in a child Node process (see child.ts), sending the event records S3
+ * sends (event-records.ts).
  */
 export interface EmbeddedS3 {
   /** http://127.0.0.1:<port>; use path-style addressing (`forcePathStyle: true`). Any credentials. */
@@ -22,7 +24,12 @@ export interface EmbeddedS3 {
    * happened, each delivered after the response of the request that made it). Returns an
    * unsubscribe function. A listener that throws is reported on stderr and does not stop the others.
    */
-  onEvent(listener: (record: S3EventRecord) => void): () => void;
+  onEvent(listener: (record: S3EventRecord, facts: S3ChangeFacts) => void): () => void;
+  /**
+   * Moves the server's clock (LastModified, eventTime, lifecycle) forward by `ms` and runs the
+   * lifecycle rules at the new time; resolves with the new time once their events were delivered.
+   */
+  advanceClock(ms: number): Promise<number>;
   /** Stops the server; removes its data directory when it was a temporary one. Idempotent. */
   stop(): Promise<void>;
 }
@@ -36,22 +43,27 @@ export interface S3ServerOptions {
   readonly region?: string;
   /** Give up waiting for the server to answer after this long (default 30 s). */
   readonly startTimeoutMs?: number;
+  /** How often lifecycle rules run as real time passes (default 60 s). */
+  readonly lifecycleIntervalMs?: number;
+  /**
+   * Called when the S3 process dies without being stopped (after a loud message on stderr): the
+   * owner must stop too rather than run on without S3.
+   */
+  readonly onUnexpectedExit?: (error: Error) => void;
 }
 
-const CHILD_ENTRY = fileURLToPath(new URL('./s3rver-child.ts', import.meta.url));
-const WHAT = 'the embedded S3 (s3rver)';
+const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
+const WHAT = 'the embedded S3';
 
 function childExecArgv(): string[] {
   return [
-    // s3rver's ListObjectsV2 continuation tokens use DES (more than 1,000 keys), see s3rver-child.ts
-    '--openssl-legacy-provider',
     // the child is a .ts file: Node >= 22.18 strips types by default, 22.12-22.17 need the flag
     ...(process.features.typescript ? [] : ['--experimental-strip-types']),
     '--disable-warning=ExperimentalWarning',
   ];
 }
 
-/** Starts s3rver in a child process and waits until it listens. */
+/** Starts the embedded S3 in a child process and waits until it listens. */
 export async function startS3Server(options: S3ServerOptions = {}): Promise<EmbeddedS3> {
   const region = options.region ?? 'us-east-1';
   if (options.port !== undefined) await assertPortFree(options.port, WHAT);
@@ -60,11 +72,12 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Embe
     options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'embedded-s3-')) : resolve(options.dataDir);
   mkdirSync(directory, { recursive: true });
 
-  const config: S3rverChildConfig = {
+  const config: S3ChildConfig = {
     port: options.port ?? 0,
     directory,
     region,
     removeDirectoryOnExit: temporary,
+    ...(options.lifecycleIntervalMs ? { lifecycleIntervalMs: options.lifecycleIntervalMs } : {}),
   };
   const child = fork(CHILD_ENTRY, [JSON.stringify(config)], {
     execArgv: childExecArgv(),
@@ -85,15 +98,21 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Embe
     throw err;
   }
 
-  const listeners = new Set<(record: S3EventRecord) => void>();
+  const listeners = new Set<(record: S3EventRecord, facts: S3ChangeFacts) => void>();
   let stopping: Promise<void> | undefined;
   let stoppedMessage = false;
-  child.on('message', (message: S3rverChildMessage) => {
+  let clockRequests = 0;
+  const clockWaiters = new Map<number, { resolve: (now: number) => void; reject: (err: Error) => void }>();
+  child.on('message', (message: S3ChildMessage) => {
     if (message.type === 'stopped') stoppedMessage = true;
+    if (message.type === 'clock') {
+      clockWaiters.get(message.id)?.resolve(message.now);
+      clockWaiters.delete(message.id);
+    }
     if (message.type !== 'event') return;
     for (const listener of [...listeners]) {
       try {
-        listener(message.record);
+        listener(message.record, message.facts);
       } catch (err) {
         console.error(`${WHAT}: an event listener threw on ${message.record.eventName}:`, err);
       }
@@ -103,11 +122,15 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Embe
   // The IPC channel closes after the last message was read: every event sent has been delivered.
   const drained = new Promise<void>((done) => (child.connected ? child.once('disconnect', done) : done()));
   child.once('exit', (code, signal) => {
-    if (stopping) return;
-    console.error(
+    const error = new Error(
       `${WHAT} on port ${port} exited unexpectedly (code ${code}, signal ${signal})${stderr ? `: ${stderr.trim()}` : ''}`,
     );
+    for (const waiter of clockWaiters.values()) waiter.reject(error);
+    clockWaiters.clear();
+    if (stopping) return;
+    console.error(`\n!!! ${error.message}\n!!! S3 is gone: whatever runs on it must stop.\n`);
     if (temporary) rmSync(directory, { recursive: true, force: true });
+    options.onUnexpectedExit?.(error);
   });
 
   return {
@@ -119,10 +142,21 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Embe
         listeners.delete(listener);
       };
     },
+    advanceClock(ms) {
+      if (!Number.isFinite(ms) || ms < 0) {
+        return Promise.reject(new Error(`advanceClock: ms must be a number >= 0 (got ${ms})`));
+      }
+      if (stopping || !child.connected) return Promise.reject(new Error(`${WHAT} is stopped`));
+      const id = ++clockRequests;
+      return new Promise<number>((resolve, reject) => {
+        clockWaiters.set(id, { resolve, reject });
+        child.send({ type: 'advance-clock', id, ms } satisfies S3ParentMessage);
+      });
+    },
     stop() {
       stopping ??= (async () => {
         if (child.exitCode === null && child.signalCode === null && child.connected) {
-          child.send({ type: 'stop' } satisfies S3rverParentMessage);
+          child.send({ type: 'stop' } satisfies S3ParentMessage);
           const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
           await Promise.all([exited, drained]);
           clearTimeout(kill);
@@ -161,7 +195,7 @@ function waitUntilReady(
       cleanup();
       reject(error);
     };
-    const onMessage = (message: S3rverChildMessage) => {
+    const onMessage = (message: S3ChildMessage) => {
       if (message.type === 'ready') {
         cleanup();
         resolvePort(message.port);

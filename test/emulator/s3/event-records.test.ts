@@ -39,7 +39,7 @@ describe('SequencerGenerator', () => {
     const times = [1_000, 1_000, 1_000, 999, 1_001, 1_001];
     const generator = new SequencerGenerator(() => times.shift() ?? 1_001);
     const values = Array.from({ length: 6 }, () => generator.next());
-    for (const value of values) expect(value).toMatch(/^[0-9A-F]{16}$/);
+    for (const value of values) expect(value).toMatch(/^[0-9A-F]{18}$/);
     // fixed-width uppercase hex: string order is numeric order; distinct and sorted = strictly increasing
     expect(new Set(values).size).toBe(values.length);
     expect(values).toEqual([...values].sort());

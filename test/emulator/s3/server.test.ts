@@ -129,7 +129,7 @@ describe('embedded S3 (s3rver with S3-faithful events)', () => {
     );
     const events = await waitForEvents(bucket, 40);
     const sequencers = events.map((e) => e.s3.object.sequencer);
-    for (const sequencer of sequencers) expect(sequencer).toMatch(/^[0-9A-F]{16}$/);
+    for (const sequencer of sequencers) expect(sequencer).toMatch(/^[0-9A-F]{18}$/);
     // s3rver's own sequencer is Date.now(): it would repeat wherever two changes share a millisecond.
     // Fixed-width uppercase hex: distinct and already sorted means strictly increasing.
     expect(new Set(sequencers).size).toBe(40);
@@ -390,7 +390,7 @@ describe('embedded S3 lifecycle', () => {
     const port = typeof address === 'object' && address ? address.port : 0;
     try {
       await expect(startS3Server({ port })).rejects.toThrow(
-        `port ${port} for the embedded S3 (s3rver) is already in use`,
+        `port ${port} for the embedded S3 is already in use`,
       );
     } finally {
       holder.close();
@@ -418,7 +418,7 @@ describe('embedded S3 lifecycle', () => {
       readdirSync(tmpdir())
         .filter((name) => name.startsWith('embedded-s3-'))
         .map((name) => join(tmpdir(), name))
-        .filter((dir) => existsSync(join(dir, 'region-bucket')));
+        .filter((dir) => existsSync(join(dir, 'metadata.sqlite')));
     const [storeDir] = storeDirs();
     if (!storeDir) throw new Error('the temporary store directory was not found');
     await s3.stop();

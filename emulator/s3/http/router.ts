@@ -1,0 +1,137 @@
+/** Path-style S3 routing: which API a request calls, from its method, path and query. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { S3Error } from '../errors.ts';
+import * as buckets from './buckets.ts';
+import { type RequestContext, sendError } from './context.ts';
+import * as multipart from './multipart.ts';
+import * as objects from './objects.ts';
+
+const BUCKET_CONFIGS = [
+  'policy',
+  'cors',
+  'tagging',
+  'website',
+  'encryption',
+  'publicAccessBlock',
+  'ownershipControls',
+  'acl',
+  'notification',
+  'replication',
+  'logging',
+  'accelerate',
+  'requestPayment',
+  'object-lock',
+  'analytics',
+  'metrics',
+  'inventory',
+  'intelligent-tiering',
+];
+
+/** Bucket and key of a path-style URL (the key percent-decoded, '+' kept as it is). */
+export function parsePath(rawUrl: string): { bucket: string; key: string; query: URLSearchParams } {
+  const at = rawUrl.indexOf('?');
+  const path = at < 0 ? rawUrl : rawUrl.slice(0, at);
+  const query = new URLSearchParams(at < 0 ? '' : rawUrl.slice(at + 1));
+  const rest = path.startsWith('/') ? path.slice(1) : path;
+  const slash = rest.indexOf('/');
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      throw new S3Error('InvalidURI', "Couldn't parse the specified URI.");
+    }
+  };
+  if (slash < 0) return { bucket: decode(rest), key: '', query };
+  return { bucket: decode(rest.slice(0, slash)), key: decode(rest.slice(slash + 1)), query };
+}
+
+export interface Hooks {
+  lifecycleChanged(): void;
+}
+
+export async function route(ctx: RequestContext, hooks: Hooks): Promise<void> {
+  const { method, bucket, key, query } = ctx;
+  if (!bucket) {
+    if (method === 'GET') return buckets.listBuckets(ctx);
+    throw new S3Error('MethodNotAllowed');
+  }
+  if (!key) {
+    if (query.has('versioning'))
+      return method === 'PUT' ? buckets.putVersioning(ctx) : buckets.getVersioning(ctx);
+    if (query.has('lifecycle')) {
+      if (method === 'PUT') return buckets.putLifecycle(ctx, hooks.lifecycleChanged);
+      if (method === 'DELETE') return buckets.deleteLifecycle(ctx);
+      return buckets.getLifecycle(ctx);
+    }
+    if (query.has('location')) return buckets.location(ctx);
+    const config = BUCKET_CONFIGS.find((name) => query.has(name));
+    if (config) return buckets.bucketConfig(ctx, config);
+    switch (method) {
+      case 'PUT':
+        return buckets.createBucket(ctx);
+      case 'DELETE':
+        return buckets.deleteBucket(ctx);
+      case 'HEAD':
+        return buckets.headBucket(ctx);
+      case 'POST':
+        return query.has('delete') ? objects.deleteObjects(ctx) : objects.postObject(ctx);
+      case 'GET':
+        if (query.has('versions')) return buckets.listObjectVersions(ctx);
+        if (query.has('uploads')) return multipart.listUploads(ctx);
+        return buckets.listObjects(ctx, query.get('list-type') === '2');
+    }
+    throw new S3Error('MethodNotAllowed');
+  }
+  switch (method) {
+    case 'PUT':
+      if (query.has('uploadId')) {
+        return ctx.req.headers['x-amz-copy-source'] !== undefined
+          ? multipart.uploadPartCopy(ctx)
+          : multipart.uploadPart(ctx);
+      }
+      if (query.has('tagging')) return objects.putObjectTagging(ctx);
+      if (query.has('acl') || query.has('retention') || query.has('legal-hold')) {
+        ctx.store.bucket(bucket);
+        objects.resolveVersion(ctx, bucket, key, query.get('versionId'));
+        ctx.res.writeHead(200, { 'content-length': 0 });
+        ctx.res.end();
+        return;
+      }
+      if (ctx.req.headers['x-amz-copy-source'] !== undefined) return objects.copyObject(ctx);
+      return objects.putObject(ctx);
+    case 'GET':
+    case 'HEAD':
+      if (query.has('uploadId')) return multipart.listParts(ctx);
+      if (query.has('tagging')) return objects.getObjectTagging(ctx);
+      if (query.has('acl')) {
+        objects.resolveVersion(ctx, bucket, key, query.get('versionId'));
+        return buckets.bucketConfig(ctx, 'acl');
+      }
+      return objects.getObject(ctx);
+    case 'DELETE':
+      if (query.has('uploadId')) return multipart.abortUpload(ctx);
+      if (query.has('tagging')) return objects.putObjectTagging(ctx, true);
+      return objects.deleteObject(ctx);
+    case 'POST':
+      if (query.has('uploads')) return multipart.createUpload(ctx);
+      if (query.has('uploadId')) return multipart.completeUpload(ctx);
+      break;
+  }
+  throw new S3Error('MethodNotAllowed');
+}
+
+/** Runs a request to its answer; an S3Error becomes S3's XML error, anything else InternalError. */
+export async function handle(ctx: RequestContext, hooks: Hooks): Promise<void> {
+  try {
+    await route(ctx, hooks);
+  } catch (err) {
+    if (err instanceof S3Error) {
+      sendError(ctx, err);
+    } else {
+      console.error(`embedded S3: ${ctx.method} /${ctx.bucket}/${ctx.key} failed:`, err);
+      sendError(ctx, new S3Error('InternalError', 'We encountered an internal error. Please try again.'));
+    }
+  }
+}
+
+export type { IncomingMessage, ServerResponse };
