@@ -238,7 +238,7 @@ describe('exact under skewed clocks, late events and hostile keys', () => {
   });
 });
 
-describe("asking S3 about one key (today's embedded S3: no ListObjectVersions, falls back to ListObjectsV2)", () => {
+describe('asking S3 about one key', () => {
   it('keeps exact-key matches only, and says absent for an absent key', async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/b c', Body: 'xyz' }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/b c/d', Body: 'longer' }));
