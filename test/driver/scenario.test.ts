@@ -52,4 +52,29 @@ describe('plotRequestUrl', () => {
       'http://localhost.localstack.cloud:4566/_aws/execute-api/abc123xyz/dev/plot',
     );
   });
+
+  it.each([
+    ['AWS China', 'https://abc123xyz.execute-api.cn-north-1.amazonaws.com.cn/dev/plot'],
+    // LocalStack 4.14's rewrite (change_set_model_preproc.py): <id>.execute-api.<LOCALSTACK_HOST>:4566
+    ['LocalStack, default host', 'https://abc123xyz.execute-api.localhost.localstack.cloud:4566/dev/plot'],
+    ['LocalStack, Docker host by name', 'https://abc123xyz.execute-api.localstack:4566/dev/plot'],
+    ['LocalStack, Docker host by address', 'https://abc123xyz.execute-api.192.168.1.20:4566/dev/plot'],
+    ['LocalStack, http', 'http://abc123xyz.execute-api.localhost.localstack.cloud:4566/dev/plot'],
+    // AWS::URLSuffix as LocalStack resolves it, when the output is not rewritten
+    ['LocalStack URL suffix', 'https://abc123xyz.execute-api.us-east-1.localhost.localstack.cloud/dev/plot'],
+  ])('localizes the %s form when an endpoint override is set', (_, url) => {
+    expect(plotRequestUrl(url, 'http://172.17.0.2:4566').toString()).toBe(
+      'http://172.17.0.2:4566/_aws/execute-api/abc123xyz/dev/plot',
+    );
+    // (an IPv4 address after ".execute-api." is no valid URL host: only its localized form works)
+    if (URL.canParse(url)) expect(plotRequestUrl(url, undefined).toString()).toBe(url);
+  });
+
+  it('keeps a stage-only URL and leaves other hosts alone', () => {
+    expect(plotRequestUrl('https://abc.execute-api.localstack:4566', 'http://h:4566').toString()).toBe(
+      'http://h:4566/_aws/execute-api/abc/',
+    );
+    const other = 'https://plots.example.com/dev/plot';
+    expect(plotRequestUrl(other, 'http://h:4566').toString()).toBe(other);
+  });
 });
