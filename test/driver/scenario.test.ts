@@ -35,6 +35,21 @@ describe('driver scenario', () => {
     );
     expect(() => planFromRequest({ pauseMs: -1 }, 1)).toThrow('"pauseMs"');
     expect(() => planFromRequest({ windowSeconds: 0 }, 1)).toThrow('"windowSeconds"');
+    expect(() => planFromRequest({ pauseMs: 3_600_000 }, 1)).toThrow('"pauseMs"');
+    expect(() => planFromRequest({ windowSeconds: 1e12 }, 1)).toThrow('"windowSeconds"');
+    expect(() => planFromRequest({ pausems: 0 }, 1)).toThrow('"pausems" is unknown');
+    expect(() => planFromRequest('go', 1)).toThrow('JSON object');
+    expect(() => planFromRequest([1], 1)).toThrow('JSON object');
+    expect(() => planFromRequest({ scenario: [{ action: 'put', key: 'k', body: 'b', x: 1 }] }, 1)).toThrow(
+      'scenario[0]".x is unknown',
+    );
+    expect(() => planFromRequest({ scenario: [{ action: 'delete', key: 'k'.repeat(1025) }] }, 1)).toThrow(
+      'scenario[0]".key',
+    );
+    expect(() => planFromRequest({ scenario: [{ action: 'delete', key: 'a\ud800' }] }, 1)).toThrow(
+      'scenario[0]".key',
+    );
+    expect(planFromRequest(null, 7)).toMatchObject({ pauseMs: 7, windowSeconds: 300 });
   });
 });
 
