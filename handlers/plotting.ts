@@ -42,7 +42,10 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
     const queryStarted = performance.now();
     const maxSizeBytes = await history.maxSize(bucket);
     if (maxSizeBytes === undefined) {
-      return errorResponse(400, `bucket "${bucket}" is not tracked: no size history exists for it`);
+      return errorResponse(
+        400,
+        `query parameter "bucket": bucket "${bucket}" is not tracked (no size history exists for it)`,
+      );
     }
     const endMs = parsed.request.endMs ?? Date.now();
     const startMs = endMs - windowSeconds * 1000;
