@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { plotRequestUrl } from './driver/plot-url.ts';
-import { type DriverRequest, planFromRequest } from './driver/scenario.ts';
+import { DriverRequestError, planFromRequest, type ScenarioStep } from './driver/scenario.ts';
 import { s3Client } from './shared/clients.ts';
 import { optionalIntEnv, requireEnv } from './shared/env.ts';
 import { observability } from './shared/observability.ts';
@@ -30,18 +30,48 @@ export interface DriverSummary {
   };
 }
 
-/** Plays a scenario against the tracked bucket, pausing between steps, then asks the plot API for a chart. */
-export async function handler(event: DriverRequest | undefined, context: Context): Promise<DriverSummary> {
+async function play(step: ScenarioStep): Promise<void> {
+  if (step.action === 'put') {
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: step.key, Body: step.body, ContentType: 'text/plain' }),
+    );
+  } else {
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: step.key }));
+  }
+}
+
+/** What the driver answers to a request it refuses (like an HTTP 400: the message names the field). */
+export interface DriverRefusal {
+  readonly statusCode: 400;
+  readonly error: string;
+}
+
+/**
+ * Plays a scenario against the tracked bucket, pausing between steps, then asks the plot API for a
+ * chart. A bad request is answered with a DriverRefusal, not thrown: it is the caller's mistake,
+ * not the function's failure (so no retry, no stack trace).
+ */
+export async function handler(event: unknown, context: Context): Promise<DriverSummary | DriverRefusal> {
   logger.addContext(context);
-  const plan = planFromRequest(event, defaultPauseMs);
+  let plan: ReturnType<typeof planFromRequest>;
+  try {
+    plan = planFromRequest(event, defaultPauseMs);
+  } catch (err) {
+    if (!(err instanceof DriverRequestError)) throw err;
+    logger.warn('driver request refused', { error: err.message });
+    return { statusCode: 400, error: err.message };
+  }
   const steps: DriverSummary['steps'][number][] = [];
-  for (const step of plan.steps) {
-    if (step.action === 'put') {
-      await s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: step.key, Body: step.body, ContentType: 'text/plain' }),
-      );
-    } else {
-      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: step.key }));
+  for (const [i, step] of plan.steps.entries()) {
+    try {
+      await play(step);
+    } catch (err) {
+      // S3 refusing a key (4xx) is the request's mistake too; anything else is a real failure.
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 500;
+      if (status >= 500) throw err;
+      const error = `driver request field "scenario[${i}]" was refused by S3 (${status} ${(err as Error).name})`;
+      logger.warn('driver step refused', { error });
+      return { statusCode: 400, error };
     }
     const done = {
       action: step.action,

@@ -21,31 +21,42 @@ function header(event: APIGatewayProxyEvent, name: string): string | undefined {
   return found?.[1] ?? undefined;
 }
 
-/** GET /plot?window=<seconds>[&bucket=<name>][&end=<time>][&format=json]: a bucket's size history as a PNG chart. */
+/**
+ * GET /plot?window=<seconds>[&bucket=<name>][&end=<time>][&format=json][&series=current|stored|both]:
+ * a bucket's size history as a PNG chart (JSON carries both series whatever `series` says).
+ */
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   logger.addContext(context);
   try {
     if (event.httpMethod && event.httpMethod !== 'GET')
       return errorResponse(405, `method ${event.httpMethod} is not allowed: use GET`);
-    const parsed = parsePlotRequest(event.queryStringParameters, header(event, 'accept'), trackedBucket);
+    const parsed = parsePlotRequest(
+      event.queryStringParameters,
+      header(event, 'accept'),
+      trackedBucket,
+      event.multiValueQueryStringParameters,
+    );
     if (!parsed.ok) return errorResponse(400, parsed.error);
-    const { bucket, windowSeconds, format } = parsed.request;
+    const { bucket, windowSeconds, format, series } = parsed.request;
 
     const queryStarted = performance.now();
     const maxSizeBytes = await history.maxSize(bucket);
     if (maxSizeBytes === undefined) {
-      return errorResponse(400, `bucket "${bucket}" is not tracked: no size history exists for it`);
+      return errorResponse(
+        400,
+        `query parameter "bucket": bucket "${bucket}" is not tracked (no size history exists for it)`,
+      );
     }
     const endMs = parsed.request.endMs ?? Date.now();
     const startMs = endMs - windowSeconds * 1000;
-    const { points, resolution } = await history.window(bucket, startMs, endMs);
+    const { points, resolution } = await history.window(bucket, startMs, endMs, series);
     const queryMs = performance.now() - queryStarted;
 
     const renderStarted = performance.now();
-    const png = renderChart(points, { bucket, windowSeconds, startMs, endMs, maxSizeBytes });
+    const png = renderChart(points, { bucket, windowSeconds, startMs, endMs, maxSizeBytes, series });
     const renderMs = performance.now() - renderStarted;
 
-    const key = `charts/${bucket}/${new Date(endMs).toISOString()}-${windowSeconds}s.png`;
+    const key = `charts/${bucket}/${new Date(endMs).toISOString()}-${windowSeconds}s-${series}.png`;
     await s3.send(
       new PutObjectCommand({ Bucket: chartBucket, Key: key, Body: png, ContentType: 'image/png' }),
     );
@@ -76,12 +87,16 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
         windowSeconds,
         start: new Date(startMs).toISOString(),
         end: new Date(endMs).toISOString(),
+        series,
+        // The largest current total the tracker committed (see the README: not always a size the bucket had).
         maxSizeBytes,
         resolution: resolution === 'raw' ? 'raw' : `${resolution}s`,
         points: points.map((p) => ({
           time: new Date(p.timeMs).toISOString(),
           sizeBytes: p.sizeBytes,
           objectCount: p.objectCount,
+          storedBytes: p.storedBytes ?? p.sizeBytes,
+          storedVersions: p.storedVersions ?? p.objectCount,
         })),
         chart: { bucket: chartBucket, key, location },
       },

@@ -21,10 +21,21 @@ function contextInt(app: App, name: string, fallback: number): number {
   return value;
 }
 
+/** A boolean context value: true, false, or (from the command line) "true"/"false". */
+function contextBool(app: App, name: string, fallback: boolean): boolean {
+  const raw = app.node.tryGetContext(name);
+  if (raw === undefined) return fallback;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new Error(`context value "${name}" must be true or false, got "${raw}"`);
+}
+
 /**
  * The four stacks, wired with typed props: Storage <- SizeTracking <- Plotting <- Driver.
  * Context: `stage` (default dev; names the stacks and the API stage; `prod` keeps data on destroy),
- * `reconcileMinutes` (default 360), `driverPauseMs` (default 2000), `nag` (false skips cdk-nag).
+ * `reconcileMinutes` (default 360), `driverPauseMs` (default 2000), `nag` (false skips cdk-nag),
+ * `versioned` (default true: the tracked bucket keeps versions) and `noncurrentDays` (default 30:
+ * noncurrent versions expire that many days after they stop being current).
  */
 export function buildSizeTracker(app: App): SizeTrackerStacks {
   const stage = String(app.node.tryGetContext('stage') ?? 'dev');
@@ -42,6 +53,9 @@ export function buildSizeTracker(app: App): SizeTrackerStacks {
     ledgerTable: storage.ledgerTable,
     removalPolicy,
     reconcileEvery: Duration.minutes(contextInt(app, 'reconcileMinutes', 360)),
+    versioning: contextBool(app, 'versioned', true)
+      ? { noncurrentDays: contextInt(app, 'noncurrentDays', 30) }
+      : false,
   });
   const plotting = new PlottingStack(app, `${prefix}-Plotting`, {
     historyTable: storage.historyTable,

@@ -216,12 +216,20 @@ async function bootstrapStackExists(endpoint) {
   }
 }
 
-function cdklocalEnv(env, endpoint) {
+/**
+ * The environment cdklocal runs in. Asset publishing must address S3 by path: on a Docker host that
+ * is not loopback (a remote daemon, Docker in a VM) `<bucket>.<host>` does not resolve. aws-cdk-local
+ * 3.0.4 reads AWS_S3_FORCE_PATH_STYLE wrongly (bin/cdklocal: `isEnvTrue(process.env.AWS_S3_FORCE_PATH_STYLE)`
+ * passes the value where the variable's name is expected, so it is never true), and the CDK CLI
+ * forces path style by itself only for loopback endpoints; CDK_S3_FORCE_PATH_STYLE is what the CLI reads.
+ */
+export function cdklocalEnv(env, endpoint) {
   return {
     ...env,
     AWS_ENDPOINT_URL: endpoint,
     AWS_ENDPOINT_URL_S3: env.AWS_ENDPOINT_URL_S3 || endpoint,
     AWS_S3_FORCE_PATH_STYLE: '1',
+    CDK_S3_FORCE_PATH_STYLE: '1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_REGION: REGION,

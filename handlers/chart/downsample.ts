@@ -7,12 +7,14 @@ import type { SizePoint } from './types.ts';
  * Every extreme survives, so the drawn line is exact at that resolution. O(n), no sorting.
  *
  * The bins span `range` (default: the first to the last point's time); points outside it fall in
- * the first or last bin. Series of at most `4 * columns` points are returned unchanged.
+ * the first or last bin. Series of at most `4 * columns` points are returned unchanged. `drawnValue`
+ * is the value drawn (default: current bytes).
  */
 export function downsample(
   points: SizePoint[],
   columns: number,
   range?: { startMs: number; endMs: number },
+  drawnValue: (point: SizePoint) => number = (point) => point.sizeBytes,
 ): SizePoint[] {
   const cols = Math.max(1, Math.floor(columns));
   const first = points[0];
@@ -55,8 +57,9 @@ export function downsample(
       continue;
     }
     lastIdx = i;
-    if (point.sizeBytes < (points[minIdx] as SizePoint).sizeBytes) minIdx = i;
-    if (point.sizeBytes > (points[maxIdx] as SizePoint).sizeBytes) maxIdx = i;
+    const value = drawnValue(point);
+    if (value < drawnValue(points[minIdx] as SizePoint)) minIdx = i;
+    if (value > drawnValue(points[maxIdx] as SizePoint)) maxIdx = i;
   }
   flush();
   return out;

@@ -12,6 +12,7 @@ export const COLORS = {
   axis: '#444444',
   grid: '#e4e4e4',
   line: '#1f6fb4',
+  stored: '#e08a00',
   max: '#c62828',
 } as const;
 
@@ -142,22 +143,28 @@ export function drawStepSeries(
   xOf: (t: number) => number,
   yOf: (v: number) => number,
   endX: number,
-  options: { markers: boolean; skipMarker?: SizePoint | undefined },
+  options: {
+    markers: boolean;
+    skipMarker?: SizePoint | undefined;
+    drawnValue?: (point: SizePoint) => number;
+    color?: string;
+  },
 ): void {
+  const drawnValue = options.drawnValue ?? ((point: SizePoint) => point.sizeBytes);
   const first = points[0];
   if (first === undefined) return;
   ctx.save();
-  ctx.strokeStyle = COLORS.line;
-  ctx.fillStyle = COLORS.line;
+  ctx.strokeStyle = options.color ?? COLORS.line;
+  ctx.fillStyle = options.color ?? COLORS.line;
   ctx.lineWidth = 2;
   ctx.lineJoin = 'miter';
   ctx.beginPath();
-  let prevY = yOf(first.sizeBytes);
+  let prevY = yOf(drawnValue(first));
   ctx.moveTo(xOf(first.timeMs), prevY);
   for (let i = 1; i < points.length; i++) {
     const p = points[i] as SizePoint;
     const x = xOf(p.timeMs);
-    const y = yOf(p.sizeBytes);
+    const y = yOf(drawnValue(p));
     ctx.lineTo(x, prevY);
     ctx.lineTo(x, y);
     prevY = y;
@@ -168,7 +175,7 @@ export function drawStepSeries(
     for (const p of points) {
       if (p === options.skipMarker) continue;
       ctx.beginPath();
-      ctx.arc(xOf(p.timeMs), yOf(p.sizeBytes), 3.5, 0, Math.PI * 2);
+      ctx.arc(xOf(p.timeMs), yOf(drawnValue(p)), 3.5, 0, Math.PI * 2);
       ctx.fill();
     }
   }
@@ -182,4 +189,30 @@ export function drawNote(ctx: CanvasRenderingContext2D, plot: Plot, text: string
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
   ctx.fillText(text, (plot.left + plot.right) / 2, (plot.top + plot.bottom) / 2);
+}
+
+/** A legend in the plot's top-left corner: one short line of each colour with its label. */
+export function drawLegend(
+  ctx: CanvasRenderingContext2D,
+  plot: Plot,
+  entries: readonly { color: string; label: string }[],
+): void {
+  ctx.font = chartFont(12);
+  const width = Math.ceil(Math.max(...entries.map((e) => ctx.measureText(e.label).width))) + 36;
+  const left = plot.left + 8;
+  const top = plot.top + 6;
+  ctx.fillStyle = 'rgba(255,255,255,0.85)';
+  ctx.fillRect(left, top, width, entries.length * 16 + 6);
+  entries.forEach((entry, i) => {
+    const y = crisp(top + 11 + i * 16);
+    ctx.save();
+    ctx.strokeStyle = entry.color;
+    ctx.lineWidth = 2;
+    line(ctx, left + 6, y, left + 24, y);
+    ctx.restore();
+    ctx.fillStyle = COLORS.text;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(entry.label, left + 30, y);
+  });
 }

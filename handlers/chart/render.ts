@@ -1,7 +1,9 @@
 import { createCanvas } from 'canvas';
 import { downsample } from './downsample.ts';
 import {
+  COLORS,
   drawAxesFrame,
+  drawLegend,
   drawMaxLine,
   drawNote,
   drawStepSeries,
@@ -11,7 +13,7 @@ import {
   type Plot,
 } from './draw.ts';
 import { chartFont, ensureChartFont } from './font.ts';
-import type { ChartOptions, SizePoint } from './types.ts';
+import { type ChartOptions, type Series, type SizePoint, seriesOf, seriesValue } from './types.ts';
 import {
   formatBytes,
   formatDuration,
@@ -39,8 +41,12 @@ type Clipped = {
   maxBytes: number;
 };
 
-/** Keeps the window's points, and the last earlier point as the size at the window's start. O(n). */
-function clipToWindow(series: SizePoint[], startMs: number, endMs: number): Clipped {
+/**
+ * Keeps the window's points, and the last earlier point as the size at the window's start. O(n).
+ * `maxBytes` is the largest value of the drawn series.
+ */
+function clipToWindow(series: SizePoint[], startMs: number, endMs: number, drawn: Series[]): Clipped {
+  const drawnValue = (p: SizePoint) => Math.max(...drawn.map((kind) => seriesValue(p, kind)));
   let carried: SizePoint | undefined;
   const inside: SizePoint[] = [];
   let maxBytes = 0;
@@ -48,7 +54,7 @@ function clipToWindow(series: SizePoint[], startMs: number, endMs: number): Clip
     if (p.timeMs < startMs) carried = p;
     else if (p.timeMs <= endMs) {
       inside.push(p);
-      if (p.sizeBytes > maxBytes) maxBytes = p.sizeBytes;
+      maxBytes = Math.max(maxBytes, drawnValue(p));
     }
   }
   if (carried === undefined) return { points: inside, carried, changesInWindow: inside.length > 0, maxBytes };
@@ -57,7 +63,7 @@ function clipToWindow(series: SizePoint[], startMs: number, endMs: number): Clip
     points: [moved, ...inside],
     carried: moved,
     changesInWindow: inside.length > 0,
-    maxBytes: Math.max(maxBytes, moved.sizeBytes),
+    maxBytes: Math.max(maxBytes, drawnValue(moved)),
   };
 }
 
@@ -83,7 +89,9 @@ export function renderChart(series: SizePoint[], options: ChartOptions): Buffer 
   }
   const startMs = options.startMs;
   const endMs = Math.max(options.endMs, startMs + 1000);
-  const allTimeMax = options.maxSizeBytes;
+  const drawnSeries = seriesOf(options.series ?? 'current');
+  // The largest committed total is one of current totals: drawn only beside the current series.
+  const allTimeMax = drawnSeries.includes('current') ? options.maxSizeBytes : null;
 
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
@@ -92,7 +100,7 @@ export function renderChart(series: SizePoint[], options: ChartOptions): Buffer 
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, width, height);
 
-  const clipped = clipToWindow(series, startMs, endMs);
+  const clipped = clipToWindow(series, startMs, endMs, drawnSeries);
   const dataMax = Math.max(allTimeMax ?? 0, clipped.maxBytes);
 
   // Layout: the left margin fits the widest y label; the plot takes the rest.
@@ -123,14 +131,30 @@ export function renderChart(series: SizePoint[], options: ChartOptions): Buffer 
   );
   drawAxesFrame(ctx, plot);
 
-  const drawn = downsample(clipped.points, plotWidth, { startMs, endMs });
-  drawStepSeries(ctx, drawn, xOf, yOf, plot.right, {
-    markers: drawn.length <= MAX_MARKERS,
-    skipMarker: clipped.carried,
-  });
-  if (allTimeMax !== null) drawMaxLine(ctx, plot, yOf(allTimeMax), `max ${formatBytes(allTimeMax)}`);
+  const colors: Record<Series, string> = { current: COLORS.line, stored: COLORS.stored };
+  for (const kind of drawnSeries) {
+    const drawnValue = (p: SizePoint) => seriesValue(p, kind);
+    const drawn = downsample(clipped.points, plotWidth, { startMs, endMs }, drawnValue);
+    drawStepSeries(ctx, drawn, xOf, yOf, plot.right, {
+      markers: drawn.length <= MAX_MARKERS,
+      skipMarker: clipped.carried,
+      drawnValue,
+      color: colors[kind],
+    });
+  }
+  if (allTimeMax !== null)
+    drawMaxLine(ctx, plot, yOf(allTimeMax), `largest committed total ${formatBytes(allTimeMax)}`);
+  if (drawnSeries.length > 1) {
+    drawLegend(ctx, plot, [
+      { color: COLORS.line, label: 'current (what a listing shows)' },
+      { color: COLORS.stored, label: 'stored (every version kept)' },
+    ]);
+  }
   if (!clipped.changesInWindow) drawNote(ctx, plot, 'no changes in this window');
-  drawTitle(ctx, `Size of ${options.bucket} - last ${formatDuration(options.windowSeconds)}`, width, 22);
+  const what = { current: 'Size', stored: 'Stored size', both: 'Current and stored size' }[
+    options.series ?? 'current'
+  ];
+  drawTitle(ctx, `${what} of ${options.bucket} - last ${formatDuration(options.windowSeconds)}`, width, 22);
 
   return canvas.toBuffer('image/png', { compressionLevel: 6 });
 }

@@ -17,6 +17,14 @@ export type SizePoint = {
 /** Which totals a chart draws. */
 export type Series = 'current' | 'stored';
 
+/** What a chart draws: one series, or both as two lines with a legend. */
+export type SeriesChoice = Series | 'both';
+
+/** The series a choice draws, in drawing order (stored under current: it is never smaller). */
+export function seriesOf(choice: SeriesChoice): Series[] {
+  return choice === 'both' ? ['stored', 'current'] : [choice];
+}
+
 /** A point's value in one series. */
 export function seriesValue(point: SizePoint, series: Series): number {
   return series === 'stored' ? (point.storedBytes ?? point.sizeBytes) : point.sizeBytes;
@@ -29,8 +37,13 @@ export type ChartOptions = {
   startMs: number;
   /** End of the drawn time range ("now"), epoch ms. */
   endMs: number;
-  /** All-time maximum size (from the GSI); null when unknown: no max line is drawn. */
+  /**
+   * The largest current total the tracker ever committed (from the GSI); null when unknown: no max
+   * line is drawn. Drawn only with the current series (it is not a maximum of the stored one).
+   */
   maxSizeBytes: number | null;
+  /** The series drawn, default 'current'. */
+  series?: SeriesChoice;
   /** PNG width in pixels, default 800. */
   width?: number;
   /** PNG height in pixels, default 450. */

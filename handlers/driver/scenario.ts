@@ -1,4 +1,5 @@
 /** The driver's scenario: a list of object changes played against the tracked bucket (pure). */
+import { maxWindowSeconds } from '../plotting/request.ts';
 
 export type ScenarioStep =
   | { readonly action: 'put'; readonly key: string; readonly body: string }
@@ -24,42 +25,96 @@ export interface DriverPlan {
   readonly windowSeconds: number;
 }
 
-export function planFromRequest(
-  request: DriverRequest | null | undefined,
-  defaultPauseMs: number,
-): DriverPlan {
-  const steps = request?.scenario === undefined ? defaultScenario : parseSteps(request.scenario);
+/** A request the driver refuses; its message names the field. */
+export class DriverRequestError extends Error {
+  override name = 'DriverRequestError';
+}
+
+/** Bounds that keep one run inside the function's timeout and S3's limits. */
+export const driverLimits = {
+  steps: 100,
+  pauseMs: 60_000,
+  keyBytes: 1024,
+  bodyBytes: 1024 * 1024,
+} as const;
+
+const fields = ['scenario', 'pauseMs', 'windowSeconds'];
+
+export function planFromRequest(request: unknown, defaultPauseMs: number): DriverPlan {
+  if (request === undefined || request === null) return planFromFields({}, defaultPauseMs);
+  if (typeof request !== 'object' || Array.isArray(request)) {
+    throw new DriverRequestError(
+      `the driver request must be a JSON object with the optional fields ${fields.join(', ')}, got ${describe(request)}`,
+    );
+  }
+  const unknown = Object.keys(request).find((name) => !fields.includes(name));
+  if (unknown !== undefined) {
+    throw new DriverRequestError(
+      `driver request field ${JSON.stringify(unknown)} is unknown: the fields are ${fields.join(', ')}`,
+    );
+  }
+  return planFromFields(request as DriverRequest, defaultPauseMs);
+}
+
+function planFromFields(request: DriverRequest, defaultPauseMs: number): DriverPlan {
+  const steps = request.scenario === undefined ? defaultScenario : parseSteps(request.scenario);
   const pauseMs =
-    request?.pauseMs === undefined ? defaultPauseMs : nonNegativeInt(request.pauseMs, 'pauseMs');
+    request.pauseMs === undefined
+      ? defaultPauseMs
+      : boundedInt(request.pauseMs, 'pauseMs', 0, driverLimits.pauseMs);
   const windowSeconds =
-    request?.windowSeconds === undefined ? 300 : nonNegativeInt(request.windowSeconds, 'windowSeconds');
-  if (windowSeconds === 0) throw new Error('driver request field "windowSeconds" must be greater than 0');
+    request.windowSeconds === undefined
+      ? 300
+      : boundedInt(request.windowSeconds, 'windowSeconds', 1, maxWindowSeconds);
   return { steps, pauseMs, windowSeconds };
 }
 
-function nonNegativeInt(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new Error(
-      `driver request field "${field}" must be a non-negative integer, got ${JSON.stringify(value)}`,
+function boundedInt(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new DriverRequestError(
+      `driver request field "${field}" must be an integer from ${min} to ${max}, got ${describe(value)}`,
     );
   }
   return value;
 }
 
+/** A value in a message: JSON (undefined has none), cut to a readable length. */
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
 function parseSteps(value: unknown): ScenarioStep[] {
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new Error('driver request field "scenario" must be a non-empty array of steps');
+  if (!Array.isArray(value) || value.length === 0 || value.length > driverLimits.steps) {
+    throw new DriverRequestError(
+      `driver request field "scenario" must be an array of 1 to ${driverLimits.steps} steps, got ${describe(value)}`,
+    );
   }
   return value.map((step, i) => {
     const where = `driver request field "scenario[${i}]"`;
-    if (typeof step !== 'object' || step === null) throw new Error(`${where} must be an object`);
-    const { action, key, body } = step as Record<string, unknown>;
-    if (typeof key !== 'string' || key === '') throw new Error(`${where}.key must be a non-empty string`);
-    if (action === 'delete') return { action, key };
+    if (typeof step !== 'object' || step === null || Array.isArray(step))
+      throw new DriverRequestError(`${where} must be an object`);
+    const { action, key, body, ...rest } = step as Record<string, unknown>;
+    const extra = Object.keys(rest)[0];
+    if (extra !== undefined)
+      throw new DriverRequestError(`${where}.${extra} is unknown: a step has action, key and body`);
+    if (typeof key !== 'string' || key === '' || Buffer.byteLength(key) > driverLimits.keyBytes)
+      throw new DriverRequestError(
+        `${where}.key must be a string of 1 to ${driverLimits.keyBytes} UTF-8 bytes`,
+      );
+    if (/\p{Cs}/u.test(key))
+      throw new DriverRequestError(`${where}.key must be well-formed Unicode (no lone surrogates)`);
+    if (action === 'delete') {
+      if (body !== undefined) throw new DriverRequestError(`${where}.body must be absent for a delete`);
+      return { action, key };
+    }
     if (action === 'put') {
-      if (typeof body !== 'string') throw new Error(`${where}.body must be a string for a put`);
+      if (typeof body !== 'string' || Buffer.byteLength(body) > driverLimits.bodyBytes)
+        throw new DriverRequestError(
+          `${where}.body must be a string of at most ${driverLimits.bodyBytes} bytes for a put`,
+        );
       return { action, key, body };
     }
-    throw new Error(`${where}.action must be "put" or "delete", got ${JSON.stringify(action)}`);
+    throw new DriverRequestError(`${where}.action must be "put" or "delete", got ${describe(action)}`);
   });
 }

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { SizePoint } from '../chart/types.ts';
+import type { Series, SizePoint } from '../chart/types.ts';
 import { HISTORY } from '../shared/schema.ts';
 import { pointFromItem, rollupFromItem } from '../tracking/history-items.ts';
 import {
@@ -28,7 +28,12 @@ export class HistoryReader {
     private readonly table: string,
   ) {}
 
-  /** The all-time maximum: one query of one item on the size index; undefined for an unknown bucket. */
+  /**
+   * The largest current total the tracker ever committed for the bucket (one query of one item on
+   * the size index); undefined for an unknown bucket. S3 does not order events across keys, so
+   * this can exceed every size the bucket really had (a delete of an old key and a put of a new
+   * one applied as put-then-delete): it is the largest *committed* total, and labelled so.
+   */
   async maxSize(bucket: string): Promise<number | undefined> {
     const out = await this.db.send(
       new QueryCommand({
@@ -45,7 +50,16 @@ export class HistoryReader {
     return top ? Number(top[HISTORY.sizeAttribute]) : undefined;
   }
 
-  async window(bucket: string, startMs: number, endMs: number): Promise<WindowHistory> {
+  /**
+   * `series` chooses which extremes of each roll-up slot are kept ('both': the union); every point
+   * carries both totals whatever the choice.
+   */
+  async window(
+    bucket: string,
+    startMs: number,
+    endMs: number,
+    series: Series | 'both' = 'current',
+  ): Promise<WindowHistory> {
     const [carried, raw] = await Promise.all([
       this.query(bucket, '#ts < :from', { ':from': iso(startMs) }, { ScanIndexForward: false, Limit: 1 }),
       this.query(
@@ -63,16 +77,27 @@ export class HistoryReader {
       return { points, resolution: 'raw' };
     }
     const level = levelForWindow(endMs - startMs);
-    const slots = await this.query(
-      rollupPartition(bucket, level),
-      '#ts BETWEEN :from AND :to',
-      { ':from': iso(slotStart(startMs, level)), ':to': iso(endMs) },
-      {},
-    );
+    const [slots, atEnd] = await Promise.all([
+      this.query(
+        rollupPartition(bucket, level),
+        '#ts BETWEEN :from AND :to',
+        { ':from': iso(slotStart(startMs, level)), ':to': iso(endMs) },
+        {},
+      ),
+      // The last slot straddles `end` and keeps only its first/min/max/last: the value at `end`
+      // may be none of them, so it is carried from the last raw point at or before `end`.
+      this.query(bucket, '#ts <= :to', { ':to': `${iso(endMs)}~` }, { ScanIndexForward: false, Limit: 1 }),
+    ]);
+    const kinds: Series[] = series === 'both' ? ['current', 'stored'] : [series];
     for (const item of slots.items) {
-      points.push(
-        ...rollupPoints(rollupFromItem(item, level)).filter((p) => p.timeMs >= startMs && p.timeMs <= endMs),
-      );
+      const rollup = rollupFromItem(item, level);
+      const slotPoints = unique(kinds.flatMap((kind) => rollupPoints(rollup, kind)));
+      points.push(...slotPoints.filter((p) => p.timeMs >= startMs && p.timeMs <= endMs));
+    }
+    const lastRaw = atEnd.items[0] ? pointFromItem(atEnd.items[0]) : undefined;
+    const lastKept = points[points.length - 1];
+    if (lastRaw && lastRaw.timeMs >= startMs && (!lastKept || lastRaw.timeMs > lastKept.timeMs)) {
+      points.push(lastRaw);
     }
     return { points, resolution: level };
   }
@@ -103,6 +128,19 @@ export class HistoryReader {
     } while (start);
     return { items, more: false };
   }
+}
+
+/** Points in time order, each (time, totals) once: a roll-up's samples can be the same point. */
+function unique(points: SizePoint[]): SizePoint[] {
+  const seen = new Set<string>();
+  return points
+    .sort((a, b) => a.timeMs - b.timeMs)
+    .filter((p) => {
+      const id = `${p.timeMs}/${p.sizeBytes}/${p.objectCount}/${p.storedBytes}/${p.storedVersions}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
 }
 
 function iso(ms: number): string {

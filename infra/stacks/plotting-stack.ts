@@ -105,17 +105,23 @@ export class PlottingStack extends Stack {
     });
     this.api.root.addResource('plot').addMethod('GET', new LambdaIntegration(this.plotFunction), {
       requestValidator: validator,
+      // Documented, not required: API Gateway's own refusal of a missing `window` is
+      // {"message":"Missing required request parameters: [window]"}, not the {"error": ...} every
+      // other bad request gets; the function checks every parameter and names it.
       requestParameters: {
-        'method.request.querystring.window': true,
+        'method.request.querystring.window': false,
+        'method.request.querystring.end': false,
         'method.request.querystring.bucket': false,
         'method.request.querystring.format': false,
+        'method.request.querystring.series': false,
       },
     });
     this.plotUrl = this.api.urlForPath('/plot');
 
     new CfnOutput(this, 'PlotApiUrl', {
       value: this.plotUrl,
-      description: 'GET ?window=<seconds>[&bucket=<name>]',
+      description:
+        'GET ?window=<seconds>[&bucket=<name>][&end=<time>][&format=json][&series=current|stored|both]',
     });
     new CfnOutput(this, 'ChartBucketName', { value: this.chartBucket.bucketName });
     new CfnOutput(this, 'PlotFunctionName', { value: this.plotFunction.functionName });

@@ -18,6 +18,11 @@ export interface SizeTrackingStackProps extends StackProps {
   readonly removalPolicy: RemovalPolicy;
   /** How often the reconciler recounts the bucket. */
   readonly reconcileEvery: Duration;
+  /**
+   * Versioning of the tracked bucket: `{ noncurrentDays }` keeps every version and expires a
+   * noncurrent one that many days after it was replaced or deleted; false keeps no versions.
+   */
+  readonly versioning: { readonly noncurrentDays: number } | false;
 }
 
 /**
@@ -48,7 +53,23 @@ export class SizeTrackingStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SizeTrackingStackProps) {
     super(scope, id, props);
-    this.trackedBucket = new HardenedBucket(this, 'TrackedBucket', { removalPolicy: props.removalPolicy });
+    // Versioned by default: an overwrite or a delete keeps the old bytes recoverable (and billed,
+    // hence the stored totals) until the lifecycle rule expires them.
+    const versioning = props.versioning;
+    this.trackedBucket = new HardenedBucket(this, 'TrackedBucket', {
+      removalPolicy: props.removalPolicy,
+      versioned: versioning !== false,
+      lifecycleRules: versioning
+        ? [
+            {
+              id: 'ExpireNoncurrentVersions',
+              noncurrentVersionExpiration: Duration.days(versioning.noncurrentDays),
+              // a delete marker left with no versions behind it only hides nothing
+              expiredObjectDeleteMarker: true,
+            },
+          ]
+        : [],
+    });
 
     this.trackerFunction = new HandlerFunction(this, 'SizeTrackingFunction', {
       source: 'size-tracking.ts',
@@ -57,14 +78,20 @@ export class SizeTrackingStack extends Stack {
     bindTable(this.trackerFunction, props.ledgerTable, ENV.ledgerTable, ledgerActions);
     bindTable(this.trackerFunction, props.historyTable, ENV.historyTable, historyActions);
 
-    // Read access for the content-type lookup, in a policy of its own: the function must not depend on
-    // it, or CloudFormation sees bucket -> permission -> function -> policy -> bucket.
+    // Read access for the content-type lookup and for asking S3 about one key when an event alone
+    // cannot decide (HeadObject, with a version id too; ListObjectVersions with the key as prefix), in
+    // a policy of its own: the function must not depend on it, or CloudFormation sees
+    // bucket -> permission -> function -> policy -> bucket.
     const readObjects = new Policy(this, 'SizeTrackingReadObjects', {
       roles: this.trackerFunction.role ? [this.trackerFunction.role] : [],
       statements: [
         new PolicyStatement({
-          actions: ['s3:GetObject'],
+          actions: ['s3:GetObject', 's3:GetObjectVersion'],
           resources: [this.trackedBucket.arnForObjects('*')],
+        }),
+        new PolicyStatement({
+          actions: ['s3:ListBucketVersions'],
+          resources: [this.trackedBucket.bucketArn],
         }),
       ],
     });
@@ -99,7 +126,10 @@ export class SizeTrackingStack extends Stack {
     ]);
     bindTable(this.reconcileFunction, props.historyTable, ENV.historyTable, historyActions);
     this.reconcileFunction.addToRolePolicy(
-      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.trackedBucket.bucketArn] }),
+      new PolicyStatement({
+        actions: ['s3:ListBucket', 's3:ListBucketVersions'],
+        resources: [this.trackedBucket.bucketArn],
+      }),
     );
     new Rule(this, 'ReconcileSchedule', {
       description: 'Recount the tracked bucket: events can be dropped, and objects predate tracking',
@@ -131,7 +161,7 @@ export class SizeTrackingStack extends Stack {
       objectWildcard(
         this.trackedBucket,
         '*',
-        'the content-type lookup reads any object of the tracked bucket',
+        'the content-type lookup and the per-key check read any object (and version) of the tracked bucket',
       ),
     );
     acknowledge(

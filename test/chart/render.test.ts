@@ -68,6 +68,15 @@ function nonWhitePixels(image: PNG, x0: number, y0: number, x1: number, y1: numb
   return count;
 }
 
+/** Pixels of exactly one colour (the lines are drawn in pure colours; antialiased edges differ). */
+function colouredPixels(image: PNG, [r, g, b]: [number, number, number]): number {
+  let count = 0;
+  for (let i = 0; i < image.data.length; i += 4) {
+    if (image.data[i] === r && image.data[i + 1] === g && image.data[i + 2] === b) count++;
+  }
+  return count;
+}
+
 function expectMatchesGolden(name: string, png: Buffer): void {
   expectPngBasics(png);
   expectGoldenFile(`${GOLDENS}${name}.png`, png);
@@ -107,6 +116,40 @@ describe('renderChart', () => {
     const image = expectPngBasics(png);
     expect(nonWhitePixels(image, 100, 50, 770, 390)).toBeGreaterThan(2000);
     expectMatchesGolden('random-walk-1d', png);
+  });
+
+  // The versioned driver scenario: current 18, 27, 0, 2 bytes; stored 18, 45, 45, 47 bytes.
+  const versionedSeries: SizePoint[] = seedSeries.map((p, i) => ({
+    ...p,
+    storedBytes: [18, 45, 45, 47][i] ?? 0,
+    storedVersions: [1, 2, 2, 3][i] ?? 0,
+  }));
+
+  it('(d) both series: two lines and a legend; the committed maximum beside the current one', () => {
+    const png = renderChart(versionedSeries, { ...seedOptions, series: 'both' });
+    const image = expectPngBasics(png);
+    // the stored line (orange) reaches 47 bytes, above the current maximum
+    expect(colouredPixels(image, [0xe0, 0x8a, 0x00])).toBeGreaterThan(300);
+    expect(colouredPixels(image, [0x1f, 0x6f, 0xb4])).toBeGreaterThan(300);
+    expectMatchesGolden('seed-60s-both', png);
+  });
+
+  it('(e) the stored series alone: no current line, no maximum of the current totals', () => {
+    const png = renderChart(versionedSeries, { ...seedOptions, series: 'stored' });
+    const image = expectPngBasics(png);
+    expect(colouredPixels(image, [0xe0, 0x8a, 0x00])).toBeGreaterThan(300);
+    expect(colouredPixels(image, [0x1f, 0x6f, 0xb4])).toBe(0);
+    expect(colouredPixels(image, [0xc6, 0x28, 0x28])).toBe(0);
+    expectMatchesGolden('seed-60s-stored', png);
+  });
+
+  it('draws a point without stored totals at its current totals (stored == current)', () => {
+    const stored = renderChart(seedSeries, { ...seedOptions, series: 'stored' });
+    const explicit = renderChart(
+      seedSeries.map((p) => ({ ...p, storedBytes: p.sizeBytes, storedVersions: p.objectCount })),
+      { ...seedOptions, series: 'stored' },
+    );
+    expect(stored.equals(explicit)).toBe(true);
   });
 
   it('is deterministic: the same input gives the same bytes', () => {

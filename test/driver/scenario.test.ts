@@ -35,6 +35,21 @@ describe('driver scenario', () => {
     );
     expect(() => planFromRequest({ pauseMs: -1 }, 1)).toThrow('"pauseMs"');
     expect(() => planFromRequest({ windowSeconds: 0 }, 1)).toThrow('"windowSeconds"');
+    expect(() => planFromRequest({ pauseMs: 3_600_000 }, 1)).toThrow('"pauseMs"');
+    expect(() => planFromRequest({ windowSeconds: 1e12 }, 1)).toThrow('"windowSeconds"');
+    expect(() => planFromRequest({ pausems: 0 }, 1)).toThrow('"pausems" is unknown');
+    expect(() => planFromRequest('go', 1)).toThrow('JSON object');
+    expect(() => planFromRequest([1], 1)).toThrow('JSON object');
+    expect(() => planFromRequest({ scenario: [{ action: 'put', key: 'k', body: 'b', x: 1 }] }, 1)).toThrow(
+      'scenario[0]".x is unknown',
+    );
+    expect(() => planFromRequest({ scenario: [{ action: 'delete', key: 'k'.repeat(1025) }] }, 1)).toThrow(
+      'scenario[0]".key',
+    );
+    expect(() => planFromRequest({ scenario: [{ action: 'delete', key: 'a\ud800' }] }, 1)).toThrow(
+      'scenario[0]".key',
+    );
+    expect(planFromRequest(null, 7)).toMatchObject({ pauseMs: 7, windowSeconds: 300 });
   });
 });
 
@@ -51,5 +66,30 @@ describe('plotRequestUrl', () => {
     expect(plotRequestUrl(awsUrl, 'http://localhost.localstack.cloud:4566/').toString()).toBe(
       'http://localhost.localstack.cloud:4566/_aws/execute-api/abc123xyz/dev/plot',
     );
+  });
+
+  it.each([
+    ['AWS China', 'https://abc123xyz.execute-api.cn-north-1.amazonaws.com.cn/dev/plot'],
+    // LocalStack 4.14's rewrite (change_set_model_preproc.py): <id>.execute-api.<LOCALSTACK_HOST>:4566
+    ['LocalStack, default host', 'https://abc123xyz.execute-api.localhost.localstack.cloud:4566/dev/plot'],
+    ['LocalStack, Docker host by name', 'https://abc123xyz.execute-api.localstack:4566/dev/plot'],
+    ['LocalStack, Docker host by address', 'https://abc123xyz.execute-api.192.168.1.20:4566/dev/plot'],
+    ['LocalStack, http', 'http://abc123xyz.execute-api.localhost.localstack.cloud:4566/dev/plot'],
+    // AWS::URLSuffix as LocalStack resolves it, when the output is not rewritten
+    ['LocalStack URL suffix', 'https://abc123xyz.execute-api.us-east-1.localhost.localstack.cloud/dev/plot'],
+  ])('localizes the %s form when an endpoint override is set', (_, url) => {
+    expect(plotRequestUrl(url, 'http://172.17.0.2:4566').toString()).toBe(
+      'http://172.17.0.2:4566/_aws/execute-api/abc123xyz/dev/plot',
+    );
+    // (an IPv4 address after ".execute-api." is no valid URL host: only its localized form works)
+    if (URL.canParse(url)) expect(plotRequestUrl(url, undefined).toString()).toBe(url);
+  });
+
+  it('keeps a stage-only URL and leaves other hosts alone', () => {
+    expect(plotRequestUrl('https://abc.execute-api.localstack:4566', 'http://h:4566').toString()).toBe(
+      'http://h:4566/_aws/execute-api/abc/',
+    );
+    const other = 'https://plots.example.com/dev/plot';
+    expect(plotRequestUrl(other, 'http://h:4566').toString()).toBe(other);
   });
 });

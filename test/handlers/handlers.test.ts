@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type EmbeddedS3, startS3Server } from '../../emulator/s3/server.ts';
 import { renderChart } from '../../handlers/chart/render.ts';
 import type { SizePoint } from '../../handlers/chart/types.ts';
+import type { DriverSummary } from '../../handlers/driver.ts';
 import { seedHistory } from '../../integration/support/seed-history.ts';
 import {
   createBucket,
@@ -235,7 +236,10 @@ describe('driver handler', () => {
       if (record.s3.bucket.name === trackedBucket)
         void trackHandler({ Records: [record] } as S3Event, lambdaContext('tracker'));
     });
-    const summary = await driver({ pauseMs: 300, windowSeconds: 120 }, lambdaContext('driver'));
+    const summary = (await driver(
+      { pauseMs: 300, windowSeconds: 120 },
+      lambdaContext('driver'),
+    )) as DriverSummary;
     unsubscribe();
     expect(summary.steps.map((s) => [s.action, s.key, s.bytes])).toEqual([
       ['put', 'assignment1.txt', 18],

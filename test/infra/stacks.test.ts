@@ -147,28 +147,27 @@ describe('size-tracking stack', () => {
     });
   });
 
-  it('gives the tracker only ledger/history writes and object reads of its bucket, the reconciler a listing', () => {
+  it('gives the tracker only ledger/history writes and reads of its bucket, the reconciler listings', () => {
     const t = template('sizeTracking');
+    const bucketArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrackedBucket'), 'Arn'] };
+    // the tracker: object reads (the content-type lookup; HeadObject of one key or version when an
+    // event alone cannot decide) and ListObjectVersions on its bucket
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
           {
-            Action: 's3:GetObject',
+            Action: ['s3:GetObject', 's3:GetObjectVersion'],
             Effect: 'Allow',
-            Resource: {
-              'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^TrackedBucket'), 'Arn'] }, '/*']],
-            },
+            Resource: { 'Fn::Join': ['', [bucketArn, '/*']] },
           },
+          { Action: 's3:ListBucketVersions', Effect: 'Allow', Resource: bucketArn },
         ],
       },
     });
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: 's3:ListBucket',
-            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrackedBucket'), 'Arn'] },
-          }),
+          Match.objectLike({ Action: ['s3:ListBucket', 's3:ListBucketVersions'], Resource: bucketArn }),
         ]),
       },
     });
@@ -177,6 +176,50 @@ describe('size-tracking stack', () => {
     for (const s of dynamo) {
       for (const resource of [s.Resource].flat()) expect(JSON.stringify(resource)).toMatch(/Fn::ImportValue/);
     }
+  });
+
+  it('versions the tracked bucket by default, expiring noncurrent versions after 30 days', () => {
+    template('sizeTracking').hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            Id: 'ExpireNoncurrentVersions',
+            Status: 'Enabled',
+            NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+            ExpiredObjectDeleteMarker: true,
+          },
+        ],
+      },
+    });
+  });
+
+  it('takes the noncurrent days from context, and -c versioned=false for an unversioned bucket', () => {
+    const bucketOf = (context: Record<string, unknown>) => {
+      const t = Template.fromStack(buildTestApp({ context }).stacks.sizeTracking);
+      const buckets = Object.values(t.findResources('AWS::S3::Bucket'));
+      expect(buckets).toHaveLength(1);
+      return buckets[0]?.Properties as Record<string, unknown>;
+    };
+    expect(bucketOf({ noncurrentDays: '7' })).toMatchObject({
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: [{ NoncurrentVersionExpiration: { NoncurrentDays: 7 } }] },
+    });
+    for (const versioned of ['false', false]) {
+      const unversioned = bucketOf({ versioned });
+      expect(unversioned.VersioningConfiguration).toBeUndefined();
+      expect(unversioned.LifecycleConfiguration).toBeUndefined();
+    }
+    expect(bucketOf({ versioned: 'true' })).toMatchObject({ VersioningConfiguration: { Status: 'Enabled' } });
+    expect(() => buildTestApp({ context: { versioned: 'yes' } })).toThrow('context value "versioned"');
+    expect(() => buildTestApp({ context: { noncurrentDays: '0' } })).toThrow(
+      'context value "noncurrentDays"',
+    );
+  });
+
+  it('keeps cdk-nag green for an unversioned bucket too', () => {
+    const { app } = buildTestApp({ context: { versioned: 'false' } });
+    expect(() => app.synth()).not.toThrow();
   });
 
   it('reconciles on a schedule and outputs the bucket name', () => {
@@ -199,7 +242,8 @@ describe('plotting stack', () => {
     t.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'GET',
       Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
-      RequestParameters: { 'method.request.querystring.window': true },
+      // not required at API Gateway: the function names a missing window in its own {"error"} shape
+      RequestParameters: Match.objectLike({ 'method.request.querystring.window': false }),
     });
     t.hasOutput('PlotApiUrl', {});
     t.resourceCountIs('AWS::ApiGateway::Account', 0);
