@@ -83,9 +83,10 @@ describe('multipart (pure)', () => {
   const md5a = '0cc175b9c0f1b6a831c399e269772661';
   const big = { size: MIN_PART_SIZE };
   it('makes S3 ETags: md5 of the binary part md5s, dash, count', () => {
-    const expected = createHash('md5').update(Buffer.from(md5a + md5a, 'hex')).digest('hex');
+    const expected = createHash('md5')
+      .update(Buffer.from(md5a + md5a, 'hex'))
+      .digest('hex');
     expect(multipartEtag([`"${md5a}"`, md5a])).toBe(`"${expected}-2"`);
-    );
     expect(multipartEtag([md5a, md5a])).toMatch(/^"[0-9a-f]{32}-2"$/);
   });
   it('rejects repeated, unordered, unknown and mismatched parts', () => {
