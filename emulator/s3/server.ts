@@ -46,6 +46,11 @@ export interface S3ServerOptions {
   /** How often lifecycle rules run as real time passes (default 60 s). */
   readonly lifecycleIntervalMs?: number;
   /**
+   * fsync every body and metadata commit before answering (default true: an acknowledged write
+   * survives power loss). false is faster and still loses nothing when the process is killed.
+   */
+  readonly syncWrites?: boolean;
+  /**
    * Called when the S3 process dies without being stopped (after a loud message on stderr): the
    * owner must stop too rather than run on without S3.
    */
@@ -78,6 +83,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Embe
     region,
     removeDirectoryOnExit: temporary,
     ...(options.lifecycleIntervalMs ? { lifecycleIntervalMs: options.lifecycleIntervalMs } : {}),
+    ...(options.syncWrites === false ? { syncWrites: false } : {}),
   };
   const child = fork(CHILD_ENTRY, [JSON.stringify(config)], {
     execArgv: childExecArgv(),
