@@ -21,6 +21,8 @@ export interface ObjectMetadata {
   /** x-amz-meta-* without the prefix, lower-case names. */
   user: Record<string, string>;
   checksum?: { algorithm: string; value: string };
+  /** Sizes of the parts of a completed multipart upload (GET/HEAD ?partNumber=). */
+  partSizes?: number[];
   storageClass?: string;
 }
 

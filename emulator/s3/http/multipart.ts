@@ -149,7 +149,7 @@ export async function completeUpload(ctx: RequestContext): Promise<void> {
           size: written.size,
           etag,
           blob: written.blob,
-          metadata: upload.metadata,
+          metadata: { ...upload.metadata, partSizes: used.map((p) => p.size) },
           tags: upload.tags,
           parts: used.length,
         },

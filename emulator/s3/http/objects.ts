@@ -256,8 +256,14 @@ export async function getObject(ctx: RequestContext): Promise<void> {
   }
   const partNumber = ctx.query.get('partNumber');
   let range = parseRange(header(ctx, 'range'), row.size);
-  if (partNumber !== null && range === undefined && Number(partNumber) === 1 && row.parts === null)
-    range = undefined;
+  if (partNumber !== null) {
+    const n = Number(partNumber);
+    const sizes = row.metadata.partSizes ?? [row.size];
+    if (!Number.isInteger(n) || n < 1 || n > sizes.length) throw new S3Error('InvalidPartNumber');
+    headers['x-amz-mp-parts-count'] = String(sizes.length);
+    const start = sizes.slice(0, n - 1).reduce((a, b) => a + b, 0);
+    if (row.parts !== null) range = { start, end: start + (sizes[n - 1] ?? 0) - 1 };
+  }
   if (range === 'unsatisfiable') {
     throw new S3Error(
       'InvalidRange',

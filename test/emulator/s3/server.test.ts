@@ -403,6 +403,12 @@ describe('embedded S3 lifecycle', () => {
     const address = probe.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     await new Promise<void>((r) => probe.close(() => r()));
+    const storeDirs = () =>
+      readdirSync(tmpdir())
+        .filter((name) => name.startsWith('embedded-s3-'))
+        .map((name) => join(tmpdir(), name))
+        .filter((dir) => existsSync(join(dir, 'metadata.sqlite')));
+    const before = new Set(storeDirs());
     const s3 = await startS3Server({ port, region: 'eu-central-1' });
     const events: S3EventRecord[] = [];
     s3.onEvent((r) => events.push(r));
@@ -414,12 +420,7 @@ describe('embedded S3 lifecycle', () => {
     await client.send(new CreateBucketCommand({ Bucket: 'region-bucket' }));
     await client.send(new PutObjectCommand({ Bucket: 'region-bucket', Key: 'k', Body: 'v' }));
     client.destroy();
-    const storeDirs = () =>
-      readdirSync(tmpdir())
-        .filter((name) => name.startsWith('embedded-s3-'))
-        .map((name) => join(tmpdir(), name))
-        .filter((dir) => existsSync(join(dir, 'metadata.sqlite')));
-    const [storeDir] = storeDirs();
+    const [storeDir] = storeDirs().filter((dir) => !before.has(dir));
     if (!storeDir) throw new Error('the temporary store directory was not found');
     await s3.stop();
     await s3.stop(); // idempotent
