@@ -44,7 +44,7 @@ async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 
   }
 }
 
-describe('embedded S3 (s3rver with S3-faithful events)', () => {
+describe('embedded S3 (S3-faithful events)', () => {
   let s3: EmbeddedS3;
   let client: S3Client;
   const records: S3EventRecord[] = [];
@@ -130,7 +130,7 @@ describe('embedded S3 (s3rver with S3-faithful events)', () => {
     const events = await waitForEvents(bucket, 40);
     const sequencers = events.map((e) => e.s3.object.sequencer);
     for (const sequencer of sequencers) expect(sequencer).toMatch(/^[0-9A-F]{18}$/);
-    // s3rver's own sequencer is Date.now(): it would repeat wherever two changes share a millisecond.
+    // a sequencer from Date.now() alone would repeat wherever two changes share a millisecond.
     // Fixed-width uppercase hex: distinct and already sorted means strictly increasing.
     expect(new Set(sequencers).size).toBe(40);
     expect(sequencers).toEqual([...sequencers].sort());
@@ -429,7 +429,7 @@ describe('embedded S3 lifecycle', () => {
     expect(unsubscribed).toEqual([]);
   });
 
-  it('ends its s3rver process when the process that started it dies', async () => {
+  it('ends its S3 process when the process that started it dies', async () => {
     const serverModule = fileURLToPath(new URL('../../../emulator/s3/server.ts', import.meta.url));
     const script = `
       import { startS3Server } from ${JSON.stringify(serverModule)};
@@ -468,7 +468,7 @@ describe('embedded S3 lifecycle', () => {
             return true;
           }
         },
-        's3rver child to exit',
+        'S3 child to exit',
         10_000,
       );
       expect(existsSync(config.directory)).toBe(false);
