@@ -44,7 +44,7 @@ export function metadataFrom(headers: Record<string, string | string[] | undefin
           .split(',')
           .map((e) => e.trim())
           .filter((e) => e && e !== 'aws-chunked');
-        if (kept.length) stored[name] = kept.join(',');
+        if (kept.length) stored[name] = kept.join(', ');
       } else stored[name] = text;
     } else if (name.startsWith('x-amz-meta-')) user[name.slice('x-amz-meta-'.length)] = text;
   }

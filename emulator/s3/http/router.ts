@@ -64,11 +64,11 @@ export function checkRequest(ctx: RequestContext, realNow: number): void {
   if (amzDate !== null && amzExpires !== null) {
     const expires = Number(amzExpires);
     if (!Number.isInteger(expires) || expires < 0) {
-      throw new S3Error('AuthorizationQueryParametersError', 'X-Amz-Expires must be non-negative');
+      throw new S3Error('AccessDenied', 'X-Amz-Expires must be non-negative');
     }
     if (expires > 604_800) {
       throw new S3Error(
-        'AuthorizationQueryParametersError',
+        'AccessDenied',
         'X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800 seconds',
       );
     }
