@@ -259,7 +259,8 @@ export async function getObject(ctx: RequestContext): Promise<void> {
   if (partNumber !== null) {
     const n = Number(partNumber);
     const sizes = row.metadata.partSizes ?? [row.size];
-    if (!Number.isInteger(n) || n < 1 || n > sizes.length) throw new S3Error('InvalidPartNumber');
+    if (!Number.isInteger(n) || n < 1 || n > sizes.length)
+      throw new S3Error('InvalidPart', 'The requested partnumber is not satisfiable');
     headers['x-amz-mp-parts-count'] = String(sizes.length);
     const start = sizes.slice(0, n - 1).reduce((a, b) => a + b, 0);
     if (row.parts !== null) range = { start, end: start + (sizes[n - 1] ?? 0) - 1 };

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { S3Error } from '../errors.ts';
 import * as buckets from './buckets.ts';
 import { type RequestContext, sendError } from './context.ts';
+import { preflight } from './cors.ts';
 import * as multipart from './multipart.ts';
 import * as objects from './objects.ts';
 
@@ -91,13 +92,7 @@ export function checkRequest(ctx: RequestContext, realNow: number): void {
 export async function route(ctx: RequestContext, hooks: Hooks): Promise<void> {
   const { method, bucket, key, query } = ctx;
   checkRequest(ctx, Date.now());
-  if (method === 'OPTIONS') {
-    // CORS preflight: S3 wants an Origin; CORS rules are kept, not evaluated (see README)
-    if (ctx.req.headers.origin === undefined) {
-      throw new S3Error('BadRequest', 'Insufficient information. Origin request header needed.');
-    }
-    throw new S3Error('AccessForbidden', 'CORSResponse: This CORS request is not allowed.');
-  }
+  if (method === 'OPTIONS') return preflight(ctx);
   if (!bucket) {
     if (method === 'GET') return buckets.listBuckets(ctx);
     throw new S3Error('MethodNotAllowed');
