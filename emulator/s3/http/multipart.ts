@@ -188,7 +188,7 @@ function sendResult(ctx: RequestContext, etag: string, versionId: string): void 
       Key: ctx.key,
       ETag: etag,
     },
-    versioned ? { 'x-amz-version-id': versionId } : {},
+    versioned && versionId !== 'null' ? { 'x-amz-version-id': versionId } : {},
   );
 }
 

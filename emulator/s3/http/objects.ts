@@ -133,6 +133,11 @@ export function writePrecondition(ctx: RequestContext): (current: VersionRow | u
   };
 }
 
+/** A write's x-amz-version-id: none for a `null` version (S3 sends none then). */
+export function writtenVersionHeader(ctx: RequestContext, versionId: string): Record<string, string> {
+  return versionId === 'null' ? {} : versionHeader(ctx, versionId);
+}
+
 function versionHeader(ctx: RequestContext, versionId: string | undefined): Record<string, string> {
   if (versionId === undefined) return {};
   const state = ctx.store.bucket(ctx.bucket).versioning;
@@ -168,7 +173,11 @@ export async function putObject(ctx: RequestContext): Promise<void> {
       writePrecondition(ctx),
     );
     ctx.emit(result.change);
-    sendEmpty(ctx, 200, { etag, ...versionHeader(ctx, result.versionId), ...checksumHeaders(metadata) });
+    sendEmpty(ctx, 200, {
+      etag,
+      ...writtenVersionHeader(ctx, result.versionId),
+      ...checksumHeaders(metadata),
+    });
   } finally {
     ctx.store.blobs.unpin(written.blob);
   }
@@ -455,7 +464,7 @@ export function copyObject(ctx: RequestContext): void {
       'CopyObjectResult',
       { LastModified: isoTime(result.row.lastModified), ETag: version.etag },
       {
-        ...versionHeader(ctx, result.versionId),
+        ...writtenVersionHeader(ctx, result.versionId),
         ...(sourceState !== 'Unversioned' ? { 'x-amz-copy-source-version-id': source.versionId } : {}),
       },
     );
@@ -520,7 +529,7 @@ export async function postObject(ctx: RequestContext): Promise<void> {
     ctx.emit(result.change);
     const status = Number(fields.get('success_action_status') ?? 204);
     const location = `http://${header(ctx, 'host') ?? '127.0.0.1'}/${ctx.bucket}/${encodeURIComponent(key)}`;
-    const extra = { etag, location, ...versionHeader(ctx, result.versionId) };
+    const extra = { etag, location, ...writtenVersionHeader(ctx, result.versionId) };
     const redirect = fields.get('success_action_redirect') ?? fields.get('redirect');
     if (redirect) {
       const target = new URL(redirect);
