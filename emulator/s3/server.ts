@@ -19,6 +19,8 @@ export interface EmbeddedS3 {
   /** http://127.0.0.1:<port>; use path-style addressing (`forcePathStyle: true`). Any credentials. */
   readonly endpoint: string;
   readonly port: number;
+  /** The S3 process (for diagnostics and crash tests). */
+  readonly pid: number | undefined;
   /**
    * Subscribe to S3-faithful event records (one record per object change, in the order the changes
    * happened, each delivered after the response of the request that made it). Returns an
@@ -142,6 +144,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Embe
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid,
     onEvent(listener) {
       listeners.add(listener);
       return () => {

@@ -383,6 +383,23 @@ describe('embedded S3 lifecycle', () => {
     }
   });
 
+  it('says loudly when the S3 process dies, and tells its owner to stop', async () => {
+    let reported: Error | undefined;
+    const s3 = await startS3Server({ onUnexpectedExit: (error) => (reported = error) });
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args.join(' '));
+    try {
+      process.kill(s3.pid ?? 0, 'SIGKILL');
+      await waitFor(() => reported, 'the exit report');
+    } finally {
+      console.error = original;
+      await s3.stop();
+    }
+    expect(reported?.message).toMatch(/exited unexpectedly \(code null, signal SIGKILL\)/);
+    expect(errors.join('\n')).toMatch(/S3 is gone/);
+  });
+
   it('fails clearly when the port is taken', async () => {
     const holder: Server = createServer();
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
