@@ -15,7 +15,7 @@ trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || 
 # our S3 on a free port, in its own process; the port comes back on its first line
 node --disable-warning=ExperimentalWarning --input-type=module -e "
   import { startS3Server } from '$repo/emulator/s3/server.ts';
-  const s3 = await startS3Server({ onUnexpectedExit: () => process.exit(3) });
+  const s3 = await startS3Server({ syncWrites: false, onUnexpectedExit: () => process.exit(3) });
   console.log(s3.port);
   process.on('SIGTERM', async () => { await s3.stop(); process.exit(0); });
 " >"$work/port" 2>"$work/server.log" &

@@ -50,7 +50,11 @@ export class BlobStore {
   /** Blobs written but maybe not referenced yet: never removed while pinned. */
   readonly #pinned = new Map<string, number>();
 
-  constructor(directory: string) {
+  readonly #sync: boolean;
+
+  /** `sync`: fsync each body before it is referenced (survives power loss, not only a killed process). */
+  constructor(directory: string, sync = true) {
+    this.#sync = sync;
     this.#root = join(directory, 'blobs');
     this.#tmp = join(directory, 'tmp');
     mkdirSync(this.#root, { recursive: true });
@@ -86,7 +90,7 @@ export class BlobStore {
         size += chunk.length;
         await file.write(chunk);
       }
-      await file.sync();
+      if (this.#sync) await file.sync();
     } catch (err) {
       await file.close().catch(() => undefined);
       await rm(temporary, { force: true });

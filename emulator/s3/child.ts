@@ -34,6 +34,8 @@ export interface S3ChildConfig {
   removeDirectoryOnExit: boolean;
   /** How often lifecycle rules run in real time (default one minute). */
   lifecycleIntervalMs?: number;
+  /** fsync bodies and metadata commits (default true). */
+  syncWrites?: boolean;
 }
 
 /** What the parent learns about a change beyond its record. */
@@ -96,7 +98,12 @@ async function main(): Promise<void> {
     store?.setMeta('sequencer', value);
     return value;
   };
-  store = new Store({ directory: config.directory, now, nextSequencer });
+  store = new Store({
+    directory: config.directory,
+    now,
+    nextSequencer,
+    syncWrites: config.syncWrites !== false,
+  });
   const opened = store;
   offsetMs = Number(opened.getMeta('clock-offset-ms') ?? 0);
   sequencers = new SequencerGenerator(Date.now, opened.getMeta('sequencer') ?? '');

@@ -2,6 +2,10 @@
 
 const STATUS_AND_MESSAGE: Record<string, [number, string]> = {
   AccessDenied: [403, 'Access Denied'],
+  AccessForbidden: [403, 'Access Forbidden'],
+  AuthorizationQueryParametersError: [400, 'Error parsing the X-Amz-Credential parameter'],
+  BadRequest: [400, 'Bad Request'],
+  InvalidPartNumber: [416, 'The requested partnumber is not satisfiable'],
   BadDigest: [400, 'The Content-MD5 you specified did not match what we received.'],
   BucketAlreadyExists: [409, 'The requested bucket name is not available.'],
   BucketAlreadyOwnedByYou: [

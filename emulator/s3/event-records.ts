@@ -1,13 +1,11 @@
 /**
  * What real S3 puts in its event notifications, as pure functions: the embedded S3 service
- * (emulator/s3/server.ts) uses them to turn s3rver's object changes into records a
- * function would receive from AWS.
+ * (emulator/s3/child.ts) uses them to turn its object changes into the records a function would
+ * receive from AWS: URL-encoded keys, 18-digit increasing sequencers, one record per DeleteObjects
+ * key, `CompleteMultipartUpload`, eTags on copies, `versionId` in versioned buckets, delete
+ * markers. Everything here is free of I/O so it can be tested on its own.
  *
- * s3rver 3.7.1's own events differ from S3's (shared/ENVIRONMENT.md): raw keys, a millisecond
- * `sequencer` that repeats, no event for DeleteObjects, `Post` for a completed multipart upload,
- * no eTag on copies. Everything here is free of I/O so it can be tested on its own.
- *
- * This module is loaded by plain Node with type stripping (the s3rver child process): only
+ * This module is loaded by plain Node with type stripping (the S3 child process): only
  * erasable TypeScript syntax (no enums, namespaces or parameter properties).
  */
 
@@ -66,10 +64,9 @@ const EVENT_NAMES: Record<S3ChangeOperation, S3EventName> = {
   // a browser-form upload (POST with multipart/form-data to the bucket)
   PostObject: 'ObjectCreated:Post',
   CopyObject: 'ObjectCreated:Copy',
-  // s3rver reports this one as `ObjectCreated:Post`
   CompleteMultipartUpload: 'ObjectCreated:CompleteMultipartUpload',
   DeleteObject: 'ObjectRemoved:Delete',
-  // one record per key listed as Deleted; s3rver emits none
+  // one record per key listed as Deleted
   DeleteObjects: 'ObjectRemoved:Delete',
 };
 
@@ -239,7 +236,7 @@ function decodeXmlText(text: string): string {
 
 /**
  * Reads the keys of a DeleteObjects request body (`<Delete><Object><Key>..</Key></Object>..`).
- * Keys are kept exactly (s3rver's parser turns `0123` into the number 123 and trims spaces).
+ * Keys are kept exactly (no number parsing, no trimming).
  * Returns null when the body is not a valid request (S3 answers MalformedXML).
  */
 export function parseDeleteObjectsBody(xml: string): { keys: string[]; quiet: boolean } | null {

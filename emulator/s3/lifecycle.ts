@@ -4,6 +4,7 @@
  * object's creation (a noncurrent version: from when it became noncurrent) and rounds up to the
  * next midnight UTC; the expiry happens at the first run at or after that time.
  */
+import { randomBytes } from 'node:crypto';
 import { S3Error } from './errors.ts';
 import { child, children, childText, type XmlElement, type XmlObject } from './xml.ts';
 
@@ -66,7 +67,8 @@ export function parseLifecycleXml(root: XmlElement | null): LifecycleRule[] {
     if (id !== undefined && id.length > 255)
       throw new S3Error('InvalidArgument', 'ID length should not exceed allowed limit of 255');
     const parsed: LifecycleRule = {
-      ...(id !== undefined ? { id } : {}),
+      // S3 names a rule that has no ID
+      id: id ?? randomBytes(24).toString('base64url'),
       enabled: status === 'Enabled',
       prefix: legacy ?? childText(and ?? filter, 'Prefix', false) ?? '',
       tags: [...tagsOf(filter), ...tagsOf(and)],

@@ -19,6 +19,8 @@ export interface EmbeddedS3 {
   /** http://127.0.0.1:<port>; use path-style addressing (`forcePathStyle: true`). Any credentials. */
   readonly endpoint: string;
   readonly port: number;
+  /** The S3 process (for diagnostics and crash tests). */
+  readonly pid: number | undefined;
   /**
    * Subscribe to S3-faithful event records (one record per object change, in the order the changes
    * happened, each delivered after the response of the request that made it). Returns an
@@ -45,6 +47,11 @@ export interface S3ServerOptions {
   readonly startTimeoutMs?: number;
   /** How often lifecycle rules run as real time passes (default 60 s). */
   readonly lifecycleIntervalMs?: number;
+  /**
+   * fsync every body and metadata commit before answering (default true: an acknowledged write
+   * survives power loss). false is faster and still loses nothing when the process is killed.
+   */
+  readonly syncWrites?: boolean;
   /**
    * Called when the S3 process dies without being stopped (after a loud message on stderr): the
    * owner must stop too rather than run on without S3.
@@ -78,6 +85,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Embe
     region,
     removeDirectoryOnExit: temporary,
     ...(options.lifecycleIntervalMs ? { lifecycleIntervalMs: options.lifecycleIntervalMs } : {}),
+    ...(options.syncWrites === false ? { syncWrites: false } : {}),
   };
   const child = fork(CHILD_ENTRY, [JSON.stringify(config)], {
     execArgv: childExecArgv(),
@@ -136,6 +144,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Embe
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid,
     onEvent(listener) {
       listeners.add(listener);
       return () => {

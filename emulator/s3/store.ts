@@ -21,6 +21,8 @@ export interface ObjectMetadata {
   /** x-amz-meta-* without the prefix, lower-case names. */
   user: Record<string, string>;
   checksum?: { algorithm: string; value: string };
+  /** Sizes of the parts of a completed multipart upload (GET/HEAD ?partNumber=). */
+  partSizes?: number[];
   storageClass?: string;
 }
 
@@ -148,6 +150,8 @@ export interface StoreOptions {
   now: () => number;
   /** The next event sequencer (strictly increasing). */
   nextSequencer: () => string;
+  /** fsync bodies and commits (default true); false keeps only what survives a killed process. */
+  syncWrites?: boolean;
 }
 
 export class Store {
@@ -159,9 +163,13 @@ export class Store {
 
   constructor(options: StoreOptions) {
     this.db = new DatabaseSync(join(options.directory, 'metadata.sqlite'));
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    // WAL: a commit survives a killed process either way; FULL also fsyncs it for power loss
+    const synchronous = options.syncWrites === false ? 'NORMAL' : 'FULL';
+    this.db.exec(
+      `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA busy_timeout = 5000;`,
+    );
     this.db.exec(SCHEMA);
-    this.blobs = new BlobStore(options.directory);
+    this.blobs = new BlobStore(options.directory, options.syncWrites !== false);
     this.#now = options.now;
     this.#nextSequencer = options.nextSequencer;
     const referenced = new Set<string>();

@@ -24,6 +24,9 @@ export async function createBucket(ctx: RequestContext): Promise<void> {
   }
   const body = (await readAll(ctx.req)).toString('utf8');
   if (body.trim() && !parseXml(body)) throw new S3Error('MalformedXML');
+  // us-east-1 answers 200 to a bucket you already own; other regions BucketAlreadyOwnedByYou
+  if (ctx.region === 'us-east-1' && ctx.store.findBucket(ctx.bucket))
+    return sendEmpty(ctx, 200, { location: `/${ctx.bucket}` });
   ctx.store.createBucket(ctx.bucket);
   sendEmpty(ctx, 200, { location: `/${ctx.bucket}` });
 }
@@ -69,7 +72,7 @@ export function listObjects(ctx: RequestContext, v2: boolean): void {
   let token: string | null = null;
   if (v2) {
     token = ctx.query.get('continuation-token');
-    if (token !== null) {
+    if (token) {
       const decoded = Buffer.from(token, 'base64url').toString('utf8');
       if (!decoded.startsWith('k:'))
         throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect', {
@@ -112,7 +115,7 @@ export function listObjects(ctx: RequestContext, v2: boolean): void {
   }
   sendXml(ctx, 200, 'ListBucketResult', {
     Name: ctx.bucket,
-    Prefix: encode(prefix),
+    Prefix: prefix, // v1 never encodes its Prefix (SDKs do not decode it)
     Marker: encode(marker),
     ...(page.isTruncated && delimiter && lastKey !== undefined ? { NextMarker: encode(lastKey) } : {}),
     MaxKeys: maxKeys,

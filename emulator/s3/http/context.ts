@@ -84,10 +84,8 @@ export function httpTime(ms: number): string {
   return new Date(ms).toUTCString();
 }
 
-export const OWNER = {
-  ID: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a',
-  DisplayName: 'webfile',
-};
+/** The one account every credential maps to (the id s3rver used, which tools set up for it know). */
+export const OWNER = { ID: '123456789000', DisplayName: 'local' };
 
 /** Parses an integer query parameter within limits; InvalidArgument naming it otherwise. */
 export function intParam(

@@ -82,7 +82,17 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<void> {
   const range = header(ctx, 'x-amz-copy-source-range');
   if (range !== undefined) {
     const match = /^bytes=(\d+)-(\d+)$/.exec(range);
-    if (!match || Number(match[2]) < Number(match[1]) || Number(match[2]) >= source.size) {
+    if (!match) {
+      throw new S3Error(
+        'InvalidArgument',
+        'The x-amz-copy-source-range value must be of the form bytes=first-last',
+        {
+          ArgumentName: 'x-amz-copy-source-range',
+          ArgumentValue: range,
+        },
+      );
+    }
+    if (Number(match[2]) < Number(match[1]) || Number(match[2]) >= source.size) {
       throw new S3Error('InvalidRange', undefined, { ActualObjectSize: String(source.size) });
     }
     start = Number(match[1]);
@@ -149,7 +159,7 @@ export async function completeUpload(ctx: RequestContext): Promise<void> {
           size: written.size,
           etag,
           blob: written.blob,
-          metadata: upload.metadata,
+          metadata: { ...upload.metadata, partSizes: used.map((p) => p.size) },
           tags: upload.tags,
           parts: used.length,
         },
@@ -178,7 +188,7 @@ function sendResult(ctx: RequestContext, etag: string, versionId: string): void 
       Key: ctx.key,
       ETag: etag,
     },
-    versioned ? { 'x-amz-version-id': versionId } : {},
+    versioned && versionId !== 'null' ? { 'x-amz-version-id': versionId } : {},
   );
 }
 

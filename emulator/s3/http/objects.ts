@@ -44,7 +44,7 @@ export function metadataFrom(headers: Record<string, string | string[] | undefin
           .split(',')
           .map((e) => e.trim())
           .filter((e) => e && e !== 'aws-chunked');
-        if (kept.length) stored[name] = kept.join(',');
+        if (kept.length) stored[name] = kept.join(', ');
       } else stored[name] = text;
     } else if (name.startsWith('x-amz-meta-')) user[name.slice('x-amz-meta-'.length)] = text;
   }
@@ -133,6 +133,11 @@ export function writePrecondition(ctx: RequestContext): (current: VersionRow | u
   };
 }
 
+/** A write's x-amz-version-id: none for a `null` version (S3 sends none then). */
+export function writtenVersionHeader(ctx: RequestContext, versionId: string): Record<string, string> {
+  return versionId === 'null' ? {} : versionHeader(ctx, versionId);
+}
+
 function versionHeader(ctx: RequestContext, versionId: string | undefined): Record<string, string> {
   if (versionId === undefined) return {};
   const state = ctx.store.bucket(ctx.bucket).versioning;
@@ -168,7 +173,11 @@ export async function putObject(ctx: RequestContext): Promise<void> {
       writePrecondition(ctx),
     );
     ctx.emit(result.change);
-    sendEmpty(ctx, 200, { etag, ...versionHeader(ctx, result.versionId), ...checksumHeaders(metadata) });
+    sendEmpty(ctx, 200, {
+      etag,
+      ...writtenVersionHeader(ctx, result.versionId),
+      ...checksumHeaders(metadata),
+    });
   } finally {
     ctx.store.blobs.unpin(written.blob);
   }
@@ -256,8 +265,15 @@ export async function getObject(ctx: RequestContext): Promise<void> {
   }
   const partNumber = ctx.query.get('partNumber');
   let range = parseRange(header(ctx, 'range'), row.size);
-  if (partNumber !== null && range === undefined && Number(partNumber) === 1 && row.parts === null)
-    range = undefined;
+  if (partNumber !== null) {
+    const n = Number(partNumber);
+    const sizes = row.metadata.partSizes ?? [row.size];
+    if (!Number.isInteger(n) || n < 1 || n > sizes.length)
+      throw new S3Error('InvalidPart', 'The requested partnumber is not satisfiable');
+    headers['x-amz-mp-parts-count'] = String(sizes.length);
+    const start = sizes.slice(0, n - 1).reduce((a, b) => a + b, 0);
+    if (row.parts !== null) range = { start, end: start + (sizes[n - 1] ?? 0) - 1 };
+  }
   if (range === 'unsatisfiable') {
     throw new S3Error(
       'InvalidRange',
@@ -269,6 +285,9 @@ export async function getObject(ctx: RequestContext): Promise<void> {
     );
   }
   const status = range ? 206 : 200;
+  // a part of the object does not carry the whole object's checksum (S3 leaves it out too)
+  if (range)
+    for (const name of Object.keys(headers)) if (name.startsWith('x-amz-checksum-')) delete headers[name];
   if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${row.size}`;
   const length = range ? range.end - range.start + 1 : row.size;
   ctx.res.writeHead(status, { ...headers, 'content-length': length });
@@ -445,7 +464,7 @@ export function copyObject(ctx: RequestContext): void {
       'CopyObjectResult',
       { LastModified: isoTime(result.row.lastModified), ETag: version.etag },
       {
-        ...versionHeader(ctx, result.versionId),
+        ...writtenVersionHeader(ctx, result.versionId),
         ...(sourceState !== 'Unversioned' ? { 'x-amz-copy-source-version-id': source.versionId } : {}),
       },
     );
@@ -510,7 +529,7 @@ export async function postObject(ctx: RequestContext): Promise<void> {
     ctx.emit(result.change);
     const status = Number(fields.get('success_action_status') ?? 204);
     const location = `http://${header(ctx, 'host') ?? '127.0.0.1'}/${ctx.bucket}/${encodeURIComponent(key)}`;
-    const extra = { etag, location, ...versionHeader(ctx, result.versionId) };
+    const extra = { etag, location, ...writtenVersionHeader(ctx, result.versionId) };
     const redirect = fields.get('success_action_redirect') ?? fields.get('redirect');
     if (redirect) {
       const target = new URL(redirect);

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { S3Error } from '../errors.ts';
 import * as buckets from './buckets.ts';
 import { type RequestContext, sendError } from './context.ts';
+import { preflight } from './cors.ts';
 import * as multipart from './multipart.ts';
 import * as objects from './objects.ts';
 
@@ -49,8 +50,49 @@ export interface Hooks {
   lifecycleChanged(): void;
 }
 
+/** The embedded S3's one account (any credentials map to it). */
+export const ACCOUNT_ID = '123456789000';
+
+/**
+ * What S3 checks before any API runs and the embedded S3 can check without verifying signatures:
+ * presigned URLs past their expiry (real time, not the emulated clock) or valid for more than a
+ * week, and x-amz-expected-bucket-owner naming another account.
+ */
+export function checkRequest(ctx: RequestContext, realNow: number): void {
+  const { query } = ctx;
+  const amzDate = query.get('X-Amz-Date');
+  const amzExpires = query.get('X-Amz-Expires');
+  if (amzDate !== null && amzExpires !== null) {
+    const expires = Number(amzExpires);
+    if (!Number.isInteger(expires) || expires < 0) {
+      throw new S3Error('AccessDenied', 'X-Amz-Expires must be non-negative');
+    }
+    if (expires > 604_800) {
+      throw new S3Error(
+        'AccessDenied',
+        'X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800 seconds',
+      );
+    }
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+    const signedAt = m
+      ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]))
+      : Number.NaN;
+    if (Number.isNaN(signedAt))
+      throw new S3Error('AuthorizationQueryParametersError', 'X-Amz-Date must be in the ISO8601 Long Format');
+    if (realNow >= signedAt + expires * 1000) throw new S3Error('AccessDenied', 'Request has expired');
+  }
+  const v2Expires = query.get('Expires');
+  if (v2Expires !== null && query.get('Signature') !== null && realNow / 1000 > Number(v2Expires)) {
+    throw new S3Error('AccessDenied', 'Request has expired');
+  }
+  const owner = ctx.req.headers['x-amz-expected-bucket-owner'];
+  if (typeof owner === 'string' && owner !== ACCOUNT_ID) throw new S3Error('AccessDenied');
+}
+
 export async function route(ctx: RequestContext, hooks: Hooks): Promise<void> {
   const { method, bucket, key, query } = ctx;
+  checkRequest(ctx, Date.now());
+  if (method === 'OPTIONS') return preflight(ctx);
   if (!bucket) {
     if (method === 'GET') return buckets.listBuckets(ctx);
     throw new S3Error('MethodNotAllowed');

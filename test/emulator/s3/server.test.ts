@@ -44,7 +44,7 @@ async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 
   }
 }
 
-describe('embedded S3 (s3rver with S3-faithful events)', () => {
+describe('embedded S3 (S3-faithful events)', () => {
   let s3: EmbeddedS3;
   let client: S3Client;
   const records: S3EventRecord[] = [];
@@ -130,7 +130,7 @@ describe('embedded S3 (s3rver with S3-faithful events)', () => {
     const events = await waitForEvents(bucket, 40);
     const sequencers = events.map((e) => e.s3.object.sequencer);
     for (const sequencer of sequencers) expect(sequencer).toMatch(/^[0-9A-F]{18}$/);
-    // s3rver's own sequencer is Date.now(): it would repeat wherever two changes share a millisecond.
+    // a sequencer from Date.now() alone would repeat wherever two changes share a millisecond.
     // Fixed-width uppercase hex: distinct and already sorted means strictly increasing.
     expect(new Set(sequencers).size).toBe(40);
     expect(sequencers).toEqual([...sequencers].sort());
@@ -383,6 +383,23 @@ describe('embedded S3 lifecycle', () => {
     }
   });
 
+  it('says loudly when the S3 process dies, and tells its owner to stop', async () => {
+    let reported: Error | undefined;
+    const s3 = await startS3Server({ onUnexpectedExit: (error) => (reported = error) });
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args.join(' '));
+    try {
+      process.kill(s3.pid ?? 0, 'SIGKILL');
+      await waitFor(() => reported, 'the exit report');
+    } finally {
+      console.error = original;
+      await s3.stop();
+    }
+    expect(reported?.message).toMatch(/exited unexpectedly \(code null, signal SIGKILL\)/);
+    expect(errors.join('\n')).toMatch(/S3 is gone/);
+  });
+
   it('fails clearly when the port is taken', async () => {
     const holder: Server = createServer();
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
@@ -403,6 +420,12 @@ describe('embedded S3 lifecycle', () => {
     const address = probe.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     await new Promise<void>((r) => probe.close(() => r()));
+    const storeDirs = () =>
+      readdirSync(tmpdir())
+        .filter((name) => name.startsWith('embedded-s3-'))
+        .map((name) => join(tmpdir(), name))
+        .filter((dir) => existsSync(join(dir, 'metadata.sqlite')));
+    const before = new Set(storeDirs());
     const s3 = await startS3Server({ port, region: 'eu-central-1' });
     const events: S3EventRecord[] = [];
     s3.onEvent((r) => events.push(r));
@@ -414,12 +437,7 @@ describe('embedded S3 lifecycle', () => {
     await client.send(new CreateBucketCommand({ Bucket: 'region-bucket' }));
     await client.send(new PutObjectCommand({ Bucket: 'region-bucket', Key: 'k', Body: 'v' }));
     client.destroy();
-    const storeDirs = () =>
-      readdirSync(tmpdir())
-        .filter((name) => name.startsWith('embedded-s3-'))
-        .map((name) => join(tmpdir(), name))
-        .filter((dir) => existsSync(join(dir, 'metadata.sqlite')));
-    const [storeDir] = storeDirs();
+    const [storeDir] = storeDirs().filter((dir) => !before.has(dir));
     if (!storeDir) throw new Error('the temporary store directory was not found');
     await s3.stop();
     await s3.stop(); // idempotent
@@ -428,7 +446,7 @@ describe('embedded S3 lifecycle', () => {
     expect(unsubscribed).toEqual([]);
   });
 
-  it('ends its s3rver process when the process that started it dies', async () => {
+  it('ends its S3 process when the process that started it dies', async () => {
     const serverModule = fileURLToPath(new URL('../../../emulator/s3/server.ts', import.meta.url));
     const script = `
       import { startS3Server } from ${JSON.stringify(serverModule)};
@@ -467,7 +485,7 @@ describe('embedded S3 lifecycle', () => {
             return true;
           }
         },
-        's3rver child to exit',
+        'S3 child to exit',
         10_000,
       );
       expect(existsSync(config.directory)).toBe(false);
