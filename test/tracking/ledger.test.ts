@@ -181,6 +181,32 @@ describe('decide, versioned buckets', () => {
     expect(totals(entry)).toEqual([13, 1, 13, 1]);
   });
 
+  it('reads the driver scenario on a versioned bucket as current 18, 27, 0, 2 and stored 18, 45, 45, 47', () => {
+    const steps: [string, ObjectChange][] = [
+      ['assignment1.txt', change('created', '01', { size: 18, versionId: 'a1' })],
+      ['assignment1.txt', change('created', '02', { size: 27, versionId: 'a2' })],
+      ['assignment1.txt', change('marker', '03', { versionId: 'a3' })],
+      ['assignment2.txt', change('created', '01', { size: 2, versionId: 'b1' })],
+    ];
+    const entries = new Map<string, LedgerEntry | undefined>();
+    const sums = { bytes: 0, stored: 0 };
+    const seen: number[][] = [];
+    for (const [key, c] of steps) {
+      const d = decide(entries.get(key), { ...c, key }, null);
+      if (d.action !== 'apply') throw new Error(d.action);
+      entries.set(key, d.next);
+      sums.bytes += d.delta.bytes;
+      sums.stored += d.delta.storedBytes;
+      seen.push([sums.bytes, sums.stored]);
+    }
+    expect(seen).toEqual([
+      [18, 18],
+      [27, 45],
+      [0, 45],
+      [2, 47],
+    ]);
+  });
+
   it('orders versions by sequencer whatever the arrival order, and ignores duplicates', () => {
     let { entry } = run(undefined, change('created', '02', { size: 13, versionId: 'v2' }));
     ({ entry } = run(entry, change('created', '01', { size: 4, versionId: 'v1' })));
