@@ -7,6 +7,7 @@ import {
   type LedgerEntry,
   type ListedVersion,
 } from '../../handlers/tracking/ledger.ts';
+import { fromEntry, toEntry } from '../../handlers/tracking/ledger-items.ts';
 import type { ObjectChange } from '../../handlers/tracking/s3-event.ts';
 import { compareSequencers } from '../../handlers/tracking/sequencer.ts';
 
@@ -235,5 +236,36 @@ describe('decide, versioned buckets', () => {
     // The create of v9 arriving late: v9 is known to be gone.
     const late = decide(after, change('created', '03', { size: 100, versionId: 'v9' }), null);
     expect(late.action).toBe('skip');
+  });
+});
+
+describe('ledger items', () => {
+  it('reads entries written before versions existed as one null slot (present or removed)', () => {
+    const present = toEntry({
+      key: 'k',
+      state: 'present',
+      size_bytes: 7,
+      etag: 'e',
+      sequencer: '05',
+      version: 3,
+    });
+    expect(present).toMatchObject({
+      versions: [{ versionId: 'null', sizeBytes: 7, eTag: 'e', sequencer: '05' }],
+      removed: [],
+      proven: false,
+      version: 3,
+    });
+    const deleted = toEntry({ key: 'k', state: 'deleted', size_bytes: 0, sequencer: '09', version: 4 });
+    expect(deleted).toMatchObject({ versions: [], removed: [{ versionId: 'null', sequencer: '09' }] });
+    // An old reconciliation entry (no sequencer) is something only a listing proved.
+    expect(toEntry({ key: 'k', state: 'present', size_bytes: 1, sequencer: '' })).toMatchObject({
+      proven: true,
+    });
+  });
+
+  it('round-trips a versioned entry', () => {
+    const { entry } = run(undefined, change('created', '01', { size: 4, versionId: 'v1' }));
+    const next = run(entry, change('marker', '02', { versionId: 'm' })).entry as LedgerEntry;
+    expect(toEntry(fromEntry('b', next, 0, 2))).toEqual({ ...next, epoch: 2 });
   });
 });
