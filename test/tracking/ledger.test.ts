@@ -50,6 +50,7 @@ function run(
         eventName: c.eventName,
         eventTime: c.eventTime,
         contentType: null,
+        ...(c.versionId ? { versionId: c.versionId } : {}),
       }),
       decision,
     };
@@ -224,6 +225,35 @@ describe('decide, versioned buckets', () => {
     expect(decide(entry, change('created', '02', { size: 13, versionId: 'v2' }), null)).toMatchObject({
       reason: 'stale',
     });
+  });
+
+  it('after a listing proved the versions, a create of a version it did not list is checked with S3', () => {
+    const { entry } = run(undefined, change('created', '01', { size: 4, versionId: 'v1' }));
+    // The listing: v1 and v2 (v2's event not delivered yet); v3 was put and removed before it,
+    // and its removal event was lost.
+    const listed = convergeTo(entry, 'k', [data('v2', 13), data('v1', 4)], '', {
+      eventName: 'Reconciliation',
+      eventTime: 'x',
+      contentType: null,
+    });
+    expect(listed.versions.map((v) => [v.versionId, v.sequencer])).toEqual([
+      ['v2', ''],
+      ['v1', '01'],
+    ]);
+    expect(decide(listed, change('created', '03', { size: 50, versionId: 'v3' }), null)).toMatchObject({
+      action: 'verify',
+    });
+    expect(decide(listed, change('created', '02', { size: 13, versionId: 'v2' }), null)).toMatchObject({
+      reason: 'duplicate',
+    });
+    const after = run(listed, change('created', '03', { size: 50, versionId: 'v3' }), [
+      data('v2', 13),
+      data('v1', 4),
+    ]);
+    expect(totals(after.entry)).toEqual([13, 1, 17, 2]);
+    expect(decide(after.entry, change('created', '03', { size: 50, versionId: 'v3' }), null).action).toBe(
+      'skip',
+    );
   });
 
   it('asks S3 about a removal of a version it does not know, and remembers it', () => {
