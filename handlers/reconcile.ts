@@ -22,7 +22,10 @@ export interface ReconcileRequest {
   readonly bucket?: string;
 }
 
-/** Recounts a bucket from a full listing (schedule or on demand) and corrects drift. */
+/**
+ * Recounts a bucket from a full listing of its versions (schedule or on demand) and corrects drift in
+ * current and stored totals. IAM: s3:ListBucketVersions (s3:ListBucket when versions are refused).
+ */
 export async function handler(
   event: ReconcileRequest | undefined,
   context: Context,
@@ -32,6 +35,7 @@ export async function handler(
   try {
     const report = await reconciler.reconcile(bucket);
     metrics.addMetric('DriftBytes', MetricUnit.Bytes, report.drift.bytes);
+    metrics.addMetric('DriftStoredBytes', MetricUnit.Bytes, report.drift.storedBytes);
     metrics.addMetric('EntriesCorrected', MetricUnit.Count, report.correctedEntries);
     logger.info('reconciled', { ...report });
     return report;

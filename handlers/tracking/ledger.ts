@@ -115,11 +115,6 @@ export function emptyEntry(key: string): LedgerEntry {
   };
 }
 
-/** Versions learnt from S3 are ordered by S3 and count as old as the proof. */
-function effectiveSequencer(v: KnownVersion, entry: LedgerEntry): string {
-  return v.sequencer || entry.provenThrough;
-}
-
 function sameContent(v: KnownVersion, change: ObjectChange): boolean {
   if (v.marker !== (change.kind === 'marker')) return false;
   if (v.marker) return true;
@@ -227,9 +222,10 @@ export function decide(
   // Place the new version by its sequencer among the others (newest first).
   let position = 0;
   for (const v of others) {
-    const vSeq = effectiveSequencer(v, entry);
-    if (!vSeq) return { action: 'verify', reason: 'new version beside versions only S3 has ordered' };
-    const order = compareSequencers(seq, vSeq);
+    // A version S3 told us about has no creation sequencer: only S3 knows whether this one is newer
+    // (S3 may have been ahead of the events, and an event may have been lost).
+    if (!v.sequencer) return { action: 'verify', reason: 'new version beside versions only S3 has ordered' };
+    const order = compareSequencers(seq, v.sequencer);
     if (order === 0) return { action: 'verify', reason: 'same sequencer as another version' };
     if (order > 0) break;
     position++;
@@ -281,21 +277,31 @@ export function convergeTo(
     if (s && (!proven || compareSequencers(s, proven) > 0)) proven = s;
   }
   const listedIds = new Set(listed.map((v) => v.versionId));
+  // A removal S3 proved: for the null slot its order is unknown (''), so later events on it are
+  // checked with S3; a real version id never comes back, whatever the order.
+  const gone = (versionId: string): Tombstone => ({
+    versionId,
+    sequencer: versionId === NULL_VERSION ? '' : proven,
+  });
   let removed = entry.removed.filter((t) => !listedIds.has(t.versionId));
   for (const v of entry.versions) {
-    if (!listedIds.has(v.versionId))
-      removed = withTombstone(removed, { versionId: v.versionId, sequencer: proven });
+    if (!listedIds.has(v.versionId)) removed = withTombstone(removed, gone(v.versionId));
   }
   // The version the triggering event named, if S3 no longer has it: a late create must not revive it.
-  if (cause.versionId && !listedIds.has(cause.versionId)) {
-    removed = withTombstone(removed, { versionId: cause.versionId, sequencer: proven });
-  }
+  if (cause.versionId && !listedIds.has(cause.versionId))
+    removed = withTombstone(removed, gone(cause.versionId));
   const current = listed[0];
   const priorCurrent = entry.versions[0];
   const keepType = current && priorCurrent && !current.marker && priorCurrent.eTag === current.eTag;
   return {
     key,
-    versions: listed.map((v) => ({ ...v, sequencer: '' })),
+    // A real version id names one immutable version: the sequencer of its create stays known.
+    versions: listed.map((v) => {
+      const known = entry.versions.find(
+        (k) => k.versionId === v.versionId && v.versionId !== NULL_VERSION && k.marker === v.marker,
+      );
+      return { ...v, sequencer: known?.sequencer ?? '' };
+    }),
     removed,
     contentType: keepType ? entry.contentType : cause.contentType,
     provenThrough: proven,

@@ -16,7 +16,7 @@ import {
 } from './ledger.ts';
 import type { LedgerStore, LedgerWrite, Totals } from './ledger-store.ts';
 import { currentOfKey, listedKey, refusesVersionListing, versionsOfKey } from './s3-versions.ts';
-import { backoffMs } from './tracker.ts';
+import { backoffMs, s3TimeOr } from './tracker.ts';
 
 interface TotalsView {
   readonly sizeBytes: number;
@@ -78,7 +78,7 @@ export class Reconciler {
     const epoch = await this.store.raiseEpoch(bucket);
     const listing = await this.list(bucket);
     // A reconciliation point is stamped with S3's clock, like event points, never the reconciler's.
-    const pointMs = listing.s3TimeMs ?? this.now();
+    const pointMs = s3TimeOr(listing.s3TimeMs, this.now());
     const ledger = new Map<string, LedgerEntry>();
     for await (const entry of this.store.entries(bucket)) ledger.set(entry.key, entry);
 

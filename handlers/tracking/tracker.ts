@@ -39,9 +39,14 @@ export const maxEventTimeLeadMs = 5 * 60_000;
  * the previous point's time, so history never goes back; a fast writer clock cannot push it ahead.
  */
 export function pointTimeMs(change: ObjectChange, nowMs: number): number {
-  const eventMs = Date.parse(change.eventTime);
-  if (!Number.isFinite(eventMs) || eventMs > nowMs + maxEventTimeLeadMs) return nowMs;
-  return eventMs;
+  return s3TimeOr(Date.parse(change.eventTime), nowMs);
+}
+
+/** S3's time when it is usable and not implausibly far ahead of this writer's clock, else the writer's. */
+export function s3TimeOr(s3TimeMs: number | undefined, nowMs: number): number {
+  if (s3TimeMs === undefined || !Number.isFinite(s3TimeMs) || s3TimeMs > nowMs + maxEventTimeLeadMs)
+    return nowMs;
+  return s3TimeMs;
 }
 
 /**

@@ -223,6 +223,31 @@ describe('exact under skewed clocks, late events and hostile keys', () => {
     expect(history.map((p) => p.timeMs)).toEqual([...history.map((p) => p.timeMs)].sort((a, b) => a - b));
   });
 
+  it("a reconciler whose clock is 120 s fast stamps its point with S3's clock, not its own", async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'missed.txt', Body: 'm'.repeat(33) }));
+    const report = await new Reconciler(s3, store, () => Date.now() + 120_000).reconcile(bucket);
+    expect(report).toMatchObject({ correctedEntries: 1, after: { sizeBytes: 33, objectCount: 1 } });
+    const history = await points();
+    expect(history.at(-1)).toMatchObject({ cause: 'Reconciliation', sizeBytes: 33 });
+    for (const p of history) expect(p.timeMs).toBeLessThanOrEqual(Date.now());
+    // A later event point is not pushed to the reconciler's clock either.
+    await deliver(tracker(), record('later.txt', 'ObjectCreated:Put', { size: 1, sequencer: '01' }));
+    expect((await points()).at(-1)?.timeMs).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('reconciliation lists with EncodingType=url: the key " \\n " is not read as "" (no phantom, no false delete)', async () => {
+    const t = tracker();
+    const hostile = ' \n ';
+    await deliver(t, await put(hostile, 'h'.repeat(12), { sequencer: '01' }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'untracked \n key', Body: 'u'.repeat(5) }));
+    const report = await new Reconciler(s3, store).reconcile(bucket);
+    expect(report).toMatchObject({ correctedEntries: 1, after: { sizeBytes: 17, objectCount: 2 } });
+    const entries = [];
+    for await (const entry of store.entries(bucket)) entries.push(entry.key);
+    expect(entries.sort()).toEqual([hostile, 'untracked \n key'].sort());
+    expect(await new Reconciler(s3, store).reconcile(bucket)).toMatchObject({ correctedEntries: 0 });
+  });
+
   it('a literal key "sha256:<hex>" cannot take the entry of the long key hashed to <hex>', async () => {
     const longKey = `long/${'k'.repeat(1100)}`;
     const forged = `sha256:${createHash('sha256').update(longKey).digest('hex')}`;

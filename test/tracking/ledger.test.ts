@@ -7,6 +7,7 @@ import {
   type LedgerEntry,
   type ListedVersion,
 } from '../../handlers/tracking/ledger.ts';
+import { fromEntry, toEntry } from '../../handlers/tracking/ledger-items.ts';
 import type { ObjectChange } from '../../handlers/tracking/s3-event.ts';
 import { compareSequencers } from '../../handlers/tracking/sequencer.ts';
 
@@ -49,6 +50,7 @@ function run(
         eventName: c.eventName,
         eventTime: c.eventTime,
         contentType: null,
+        ...(c.versionId ? { versionId: c.versionId } : {}),
       }),
       decision,
     };
@@ -181,6 +183,32 @@ describe('decide, versioned buckets', () => {
     expect(totals(entry)).toEqual([13, 1, 13, 1]);
   });
 
+  it('reads the driver scenario on a versioned bucket as current 18, 27, 0, 2 and stored 18, 45, 45, 47', () => {
+    const steps: [string, ObjectChange][] = [
+      ['assignment1.txt', change('created', '01', { size: 18, versionId: 'a1' })],
+      ['assignment1.txt', change('created', '02', { size: 27, versionId: 'a2' })],
+      ['assignment1.txt', change('marker', '03', { versionId: 'a3' })],
+      ['assignment2.txt', change('created', '01', { size: 2, versionId: 'b1' })],
+    ];
+    const entries = new Map<string, LedgerEntry | undefined>();
+    const sums = { bytes: 0, stored: 0 };
+    const seen: number[][] = [];
+    for (const [key, c] of steps) {
+      const d = decide(entries.get(key), { ...c, key }, null);
+      if (d.action !== 'apply') throw new Error(d.action);
+      entries.set(key, d.next);
+      sums.bytes += d.delta.bytes;
+      sums.stored += d.delta.storedBytes;
+      seen.push([sums.bytes, sums.stored]);
+    }
+    expect(seen).toEqual([
+      [18, 18],
+      [27, 45],
+      [0, 45],
+      [2, 47],
+    ]);
+  });
+
   it('orders versions by sequencer whatever the arrival order, and ignores duplicates', () => {
     let { entry } = run(undefined, change('created', '02', { size: 13, versionId: 'v2' }));
     ({ entry } = run(entry, change('created', '01', { size: 4, versionId: 'v1' })));
@@ -199,6 +227,35 @@ describe('decide, versioned buckets', () => {
     });
   });
 
+  it('after a listing proved the versions, a create of a version it did not list is checked with S3', () => {
+    const { entry } = run(undefined, change('created', '01', { size: 4, versionId: 'v1' }));
+    // The listing: v1 and v2 (v2's event not delivered yet); v3 was put and removed before it,
+    // and its removal event was lost.
+    const listed = convergeTo(entry, 'k', [data('v2', 13), data('v1', 4)], '', {
+      eventName: 'Reconciliation',
+      eventTime: 'x',
+      contentType: null,
+    });
+    expect(listed.versions.map((v) => [v.versionId, v.sequencer])).toEqual([
+      ['v2', ''],
+      ['v1', '01'],
+    ]);
+    expect(decide(listed, change('created', '03', { size: 50, versionId: 'v3' }), null)).toMatchObject({
+      action: 'verify',
+    });
+    expect(decide(listed, change('created', '02', { size: 13, versionId: 'v2' }), null)).toMatchObject({
+      reason: 'duplicate',
+    });
+    const after = run(listed, change('created', '03', { size: 50, versionId: 'v3' }), [
+      data('v2', 13),
+      data('v1', 4),
+    ]);
+    expect(totals(after.entry)).toEqual([13, 1, 17, 2]);
+    expect(decide(after.entry, change('created', '03', { size: 50, versionId: 'v3' }), null).action).toBe(
+      'skip',
+    );
+  });
+
   it('asks S3 about a removal of a version it does not know, and remembers it', () => {
     const { entry } = run(undefined, change('created', '01', { size: 4, versionId: 'v1' }));
     expect(decide(entry, change('removed', '05', { versionId: 'v9' }), null)).toMatchObject({
@@ -209,5 +266,36 @@ describe('decide, versioned buckets', () => {
     // The create of v9 arriving late: v9 is known to be gone.
     const late = decide(after, change('created', '03', { size: 100, versionId: 'v9' }), null);
     expect(late.action).toBe('skip');
+  });
+});
+
+describe('ledger items', () => {
+  it('reads entries written before versions existed as one null slot (present or removed)', () => {
+    const present = toEntry({
+      key: 'k',
+      state: 'present',
+      size_bytes: 7,
+      etag: 'e',
+      sequencer: '05',
+      version: 3,
+    });
+    expect(present).toMatchObject({
+      versions: [{ versionId: 'null', sizeBytes: 7, eTag: 'e', sequencer: '05' }],
+      removed: [],
+      proven: false,
+      version: 3,
+    });
+    const deleted = toEntry({ key: 'k', state: 'deleted', size_bytes: 0, sequencer: '09', version: 4 });
+    expect(deleted).toMatchObject({ versions: [], removed: [{ versionId: 'null', sequencer: '09' }] });
+    // An old reconciliation entry (no sequencer) is something only a listing proved.
+    expect(toEntry({ key: 'k', state: 'present', size_bytes: 1, sequencer: '' })).toMatchObject({
+      proven: true,
+    });
+  });
+
+  it('round-trips a versioned entry', () => {
+    const { entry } = run(undefined, change('created', '01', { size: 4, versionId: 'v1' }));
+    const next = run(entry, change('marker', '02', { versionId: 'm' })).entry as LedgerEntry;
+    expect(toEntry(fromEntry('b', next, 0, 2))).toEqual({ ...next, epoch: 2 });
   });
 });

@@ -1,6 +1,7 @@
 import {
   DeleteObjectCommand,
   ListObjectVersionsCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   type S3Client,
@@ -142,6 +143,19 @@ async function pointsOf(bucket: string) {
   return (page.Items ?? []).map((i) => [i.size_bytes, i.object_count, i.stored_bytes, i.stored_versions]);
 }
 
+async function pointTimes(bucket: string): Promise<number[]> {
+  const page = await db.send(
+    new QueryCommand({
+      TableName: historyTable,
+      KeyConditionExpression: '#b = :b',
+      ExpressionAttributeNames: { '#b': HISTORY.partitionKey },
+      ExpressionAttributeValues: { ':b': bucket },
+      ConsistentRead: true,
+    }),
+  );
+  return (page.Items ?? []).map((i) => Number(i.time_ms));
+}
+
 function expectNoDuplicatePoint(points: unknown[][]) {
   for (let i = 1; i < points.length; i++) expect(points[i]).not.toEqual(points[i - 1]);
 }
@@ -194,5 +208,47 @@ describe("versioned bucket, the embedded S3's own records", () => {
     expect(totals).toMatchObject(await recount(bucket));
     expect(verified).toBeGreaterThan(0);
     expectNoDuplicatePoint(await pointsOf(bucket));
+  });
+
+  it('lifecycle: an expired current version becomes a marker, expired noncurrent versions leave stored', async () => {
+    const bucket = await createBucket(s3, 'lifecycle');
+    await s3.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+    await s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            { ID: 'logs', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 1 } },
+            {
+              ID: 'old',
+              Status: 'Enabled',
+              Filter: { Prefix: '' },
+              NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+            },
+          ],
+        },
+      }),
+    );
+    const put = (Key: string, size: number) =>
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x'.repeat(size) }));
+    await put('logs/a', 3);
+    await put('data', 100);
+    await put('data', 40);
+    const day = 24 * 3600 * 1000;
+    await server.advanceClock(2 * day);
+    await server.advanceClock(31 * day);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const own = records.get(bucket) ?? [];
+    expect(own.map((r) => r.eventName)).toContain('LifecycleExpiration:Delete');
+    expect(own.map((r) => r.eventName)).toContain('LifecycleExpiration:DeleteMarkerCreated');
+    const { totals } = await deliverAll(bucket, own);
+    expect(totals).toMatchObject(await recount(bucket));
+    expect(totals).toMatchObject({ sizeBytes: 40, objectCount: 1 });
+    // The server's clock was moved 33 days ahead: its eventTimes are not believed past the bound.
+    const times = await pointTimes(bucket);
+    expect(times.length).toBeGreaterThan(0);
+    for (const time of times) expect(time).toBeLessThanOrEqual(Date.now());
   });
 });
