@@ -79,18 +79,18 @@ export class SizeTrackingStack extends Stack {
     bindTable(this.trackerFunction, props.historyTable, ENV.historyTable, historyActions);
 
     // Read access for the content-type lookup and for asking S3 about one key when an event alone
-    // cannot decide (HeadObject, with a version id too; ListObjectVersions with the key as prefix), in
+    // cannot decide (ListObjectVersions with the key as prefix; ListObjectsV2 where versions are refused), in
     // a policy of its own: the function must not depend on it, or CloudFormation sees
     // bucket -> permission -> function -> policy -> bucket.
     const readObjects = new Policy(this, 'SizeTrackingReadObjects', {
       roles: this.trackerFunction.role ? [this.trackerFunction.role] : [],
       statements: [
         new PolicyStatement({
-          actions: ['s3:GetObject', 's3:GetObjectVersion'],
+          actions: ['s3:GetObject'],
           resources: [this.trackedBucket.arnForObjects('*')],
         }),
         new PolicyStatement({
-          actions: ['s3:ListBucketVersions'],
+          actions: ['s3:ListBucket', 's3:ListBucketVersions'],
           resources: [this.trackedBucket.bucketArn],
         }),
       ],

@@ -150,17 +150,17 @@ describe('size-tracking stack', () => {
   it('gives the tracker only ledger/history writes and reads of its bucket, the reconciler listings', () => {
     const t = template('sizeTracking');
     const bucketArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrackedBucket'), 'Arn'] };
-    // the tracker: object reads (the content-type lookup; HeadObject of one key or version when an
-    // event alone cannot decide) and ListObjectVersions on its bucket
+    // the tracker: object reads (the content-type lookup) and listings of one key when an event
+    // alone cannot decide (ListObjectVersions, ListObjectsV2 where versions are refused)
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
           {
-            Action: ['s3:GetObject', 's3:GetObjectVersion'],
+            Action: 's3:GetObject',
             Effect: 'Allow',
             Resource: { 'Fn::Join': ['', [bucketArn, '/*']] },
           },
-          { Action: 's3:ListBucketVersions', Effect: 'Allow', Resource: bucketArn },
+          { Action: ['s3:ListBucket', 's3:ListBucketVersions'], Effect: 'Allow', Resource: bucketArn },
         ],
       },
     });
