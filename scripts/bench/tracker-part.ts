@@ -10,6 +10,7 @@ import { headObjectContentType } from '../../handlers/tracking/content-type.ts';
 import { LedgerStore } from '../../handlers/tracking/ledger-store.ts';
 import { Reconciler } from '../../handlers/tracking/reconcile.ts';
 import type { ObjectChange } from '../../handlers/tracking/s3-event.ts';
+import { s3KeyVersions } from '../../handlers/tracking/s3-versions.ts';
 import { SizeTracker } from '../../handlers/tracking/tracker.ts';
 import { BaselineTracker } from './baseline-tracker.ts';
 import { CallCounter } from './call-counter.ts';
@@ -89,6 +90,7 @@ export async function runTrackerPart(options: TrackerPartOptions) {
     const tracker = new SizeTracker(
       new LedgerStore(ours.docs, tables),
       headObjectContentType(ours.s3, () => lookupErrors++),
+      { keyVersions: s3KeyVersions(ours.s3) },
     );
     const baseCounter = new CallCounter();
     const base = make(baseCounter);
@@ -97,6 +99,7 @@ export async function runTrackerPart(options: TrackerPartOptions) {
     const catchUp = new SizeTracker(
       new LedgerStore(plain.docs, tables),
       headObjectContentType(plain.s3, () => {}),
+      { keyVersions: s3KeyVersions(plain.s3) },
     );
 
     // The ledger of objects that predate tracking comes from the real Reconciler (one full listing).
