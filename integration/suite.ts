@@ -29,6 +29,15 @@ interface PlotJson {
   points: { time: string; sizeBytes: number; objectCount: number }[];
 }
 
+/** Every scenario ends here: the tracker's totals equal a fresh ListObjectsV2 recount. */
+async function expectTotalsEqualRecount(target: Target, bucket: string): Promise<void> {
+  const truth = await recount(target, bucket);
+  expect(await trackedTotals(target, bucket)).toEqual({
+    sizeBytes: truth.sizeBytes,
+    objectCount: truth.objectCount,
+  });
+}
+
 /**
  * The integration tests, written once against the Target interface: every target (embedded,
  * LocalStack) runs exactly these. Tests in a file run in order; the first one needs the tracked
@@ -63,6 +72,7 @@ export function integrationSuite(targetName: string, start: () => Promise<Target
       ).json()) as PlotJson;
       expect(json.maxSizeBytes).toBe(27);
       expect(json.points.map((p) => p.sizeBytes)).toEqual([18, 27, 0, 2]);
+      await expectTotalsEqualRecount(target, bucket);
     });
 
     it('keeps totals equal to a fresh listing through every kind of object change', async () => {
@@ -225,6 +235,7 @@ export function integrationSuite(targetName: string, start: () => Promise<Target
         sizeBytes: (before.totals?.sizeBytes ?? 0) + 5,
         objectCount: (before.totals?.objectCount ?? 0) + 1,
       });
+      await expectTotalsEqualRecount(target, bucket);
     });
   });
 }

@@ -6,6 +6,7 @@ import {
 } from '../../../../emulator/s3/delivery/localstack-4.14.ts';
 import { resolveEventsOptions } from '../../../../emulator/s3/delivery/options.ts';
 import { createDeliveryProfile } from '../../../../emulator/s3/delivery/profile.ts';
+import { matchesNotification } from '../../../../emulator/s3/notifications.ts';
 import { seededRandom } from '../../../../emulator/services/seeded-random.ts';
 import { s3Record, withEvent } from './records.ts';
 
@@ -128,5 +129,19 @@ describe('toLocalStackRecord', () => {
     expect(rest).toEqual([]);
     expect(delivery?.delayMs).toBe(0);
     expect(delivery?.record.s3.object).toMatchObject({ key: 'a%20b%2Bc', sequencer: LOCALSTACK_SEQUENCER });
+  });
+
+  it('makes the router match prefix filters on the %20-encoded key, as LocalStack does', () => {
+    const notification = {
+      bucket: 'tracked-bucket',
+      event: 's3:ObjectCreated:*',
+      functionArn: 'fn',
+      prefix: 'my dir/',
+    };
+    const local = toLocalStackRecord(s3Record('PutObject', 'my dir/a.txt'), kept, seededRandom(6));
+    if (!local) throw new Error('no record');
+    expect(matchesNotification(notification, local)).toBe(true);
+    expect(matchesNotification(notification, local, true)).toBe(false);
+    expect(matchesNotification({ ...notification, prefix: 'my%20dir/' }, local, true)).toBe(true);
   });
 });
