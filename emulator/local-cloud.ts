@@ -13,7 +13,7 @@ import { AsyncInvoker } from './lambda/async-invoker.ts';
 import { FaultInjector, type FaultOptions, type FaultStats } from './lambda/faults.ts';
 import { LambdaRunner } from './lambda/runner.ts';
 import { handlerFor } from './resource-handlers.ts';
-import { type EventsOptions, resolveEventsOptions } from './s3/delivery/options.ts';
+import { type EventsOptions, resolveEventsOptions, type S3ChangeFacts } from './s3/delivery/options.ts';
 import type { DeliveryStats } from './s3/delivery/pipeline.ts';
 import { describeProfile, profiledEventSource } from './s3/delivery/source.ts';
 import { EventRouter } from './s3/notifications.ts';
@@ -71,7 +71,7 @@ export interface LocalCloud {
   /** The delivery profile (with its seed, drawn when not given) and what it did so far. */
   eventDelivery(): DeliveryStats & { profile: string; seed: number };
   /** Also receive the embedded S3's event records (routing to notifications goes on). Returns an unsubscribe. */
-  onS3Event(listener: (record: S3EventRecord) => void): () => void;
+  onS3Event(listener: (record: S3EventRecord, facts?: S3ChangeFacts) => void): () => void;
   stop(): Promise<void>;
 }
 
