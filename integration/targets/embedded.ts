@@ -45,6 +45,8 @@ export interface EmbeddedTargetOptions {
 export interface EmbeddedTarget extends RestartableTarget {
   /** The S3 event delivery profile and what it did so far (LocalCloud.eventDelivery). */
   eventDelivery(): ReturnType<LocalCloud['eventDelivery']>;
+  /** Moves the embedded S3's clock (lifecycle rules run at the new time) and waits for the events. */
+  advanceClock(by: { days?: number; hours?: number; ms?: number }): Promise<void>;
   restart(): Promise<EmbeddedTarget>;
 }
 
@@ -99,6 +101,12 @@ function embeddedTarget(
       (await cloud.invoke(functionNames[role], payload)) as T,
     settle: () => cloud.whenIdle(),
     eventDelivery: () => cloud.eventDelivery(),
+    async advanceClock(by) {
+      // the embedded S3 with a clock and lifecycle comes with branch `s3`
+      const withClock = cloud as LocalCloud & { advanceClock?: (by: { days?: number }) => Promise<void> };
+      if (!withClock.advanceClock) throw new Error('this embedded S3 has no clock to move (no lifecycle)');
+      await withClock.advanceClock(by);
+    },
     async stop() {
       closeClients();
       await cloud.stop();
