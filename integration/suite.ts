@@ -216,7 +216,8 @@ export function integrationSuite(targetName: string, start: () => Promise<Target
       // noncurrent versions expire after 30 days (the tracked bucket's lifecycle rule): make one, move the clock
       await put('version three');
       await step();
-      if (!hasClock(target)) return; // a real cloud's clock cannot be moved by a test
+      // a real cloud's clock cannot be moved by a test; LocalStack (and its profile) never runs lifecycle
+      if (!hasClock(target)) return;
       await target.advanceClock({ days: 31 });
       await step();
       const versions = await listVersions(target.s3, bucket);
