@@ -21,7 +21,7 @@ export function matchesNotification(
   const name = record.eventName;
   const eventMatches = pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
   if (!eventMatches) return false;
-  // filters apply to the object's key, not to its URL-encoded form in the record
+  // S3 applies filters to the object's key, not to its URL-encoded form in the record (LocalStack: the reverse)
   let key = record.s3.object.key;
   if (!filtersMatchEncodedKey) {
     try {
