@@ -13,6 +13,9 @@ import { AsyncInvoker } from './lambda/async-invoker.ts';
 import { FaultInjector, type FaultOptions, type FaultStats } from './lambda/faults.ts';
 import { LambdaRunner } from './lambda/runner.ts';
 import { handlerFor } from './resource-handlers.ts';
+import { type EventsOptions, resolveEventsOptions, type S3ChangeFacts } from './s3/delivery/options.ts';
+import type { DeliveryStats } from './s3/delivery/pipeline.ts';
+import { describeProfile, profiledEventSource } from './s3/delivery/source.ts';
 import { EventRouter } from './s3/notifications.ts';
 import { type S3EventRecord, startS3Server } from './s3/server.ts';
 import { freePort } from './services/free-port.ts';
@@ -42,6 +45,8 @@ export interface LocalCloudOptions {
   functionConcurrency?: number;
   /** Crash injection for fault campaigns (see faults.ts). Default: none. */
   faults?: FaultOptions;
+  /** How S3 records reach the notified functions (s3/delivery/options.ts). Default `{ profile: 'ideal' }`. */
+  events?: EventsOptions;
 }
 
 export interface LocalCloud {
@@ -63,11 +68,13 @@ export interface LocalCloud {
   logs(functionName: string): string[];
   /** Invocations of the functions `faults` applies to, and how many were crashed (zeros without faults). */
   faultStats(): FaultStats;
+  /** The delivery profile (with its seed, drawn when not given) and what it did so far. */
+  eventDelivery(): DeliveryStats & { profile: string; seed: number };
   /** Also receive the embedded S3's event records (routing to notifications goes on). Returns an unsubscribe. */
-  onS3Event(listener: (record: S3EventRecord) => void): () => void;
+  onS3Event(listener: (record: S3EventRecord, facts?: S3ChangeFacts) => void): () => void;
   /**
    * Moves the embedded S3's clock forward (LastModified, event times, lifecycle) and runs its
-   * lifecycle rules at the new time; resolves once the resulting events were handled.
+   * lifecycle rules at the new time; resolves once the resulting events were delivered and handled.
    */
   advanceClock(by: { days?: number; hours?: number; ms?: number }): Promise<void>;
   stop(): Promise<void>;
@@ -90,6 +97,7 @@ const ACCOUNT_ID = '000000000000';
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const log = options.log ?? ((line: string) => console.log(line));
   const region = options.region ?? 'us-east-1';
+  const events = resolveEventsOptions(options.events ?? { profile: 'ideal' });
   const assembly = readAssembly(options.assemblyDir ?? 'cdk.out');
   const project = dirname(assembly.directory);
   const newer = newerSourceThan(assembly.manifestMtimeMs, [
@@ -215,9 +223,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     log(`${model.functions.size} functions loaded in ${Math.round(performance.now() - warming)} ms`);
     await dynamoReady;
     await Promise.all(needingDynamoDb);
-    const router = new EventRouter(model, invoker, log);
-    const unsubscribe = router.attach(s3);
-    stoppers.push(async () => unsubscribe());
+    // S3's records pass through the delivery profile on their way to the notified functions
+    const delivery = profiledEventSource(s3, events, log);
+    if (events.profile !== 'ideal') log(describeProfile(delivery.profile));
+    const router = new EventRouter(model, invoker, log, {
+      filtersMatchEncodedKey: delivery.profile.filtersMatchEncodedKey,
+    });
+    const unsubscribe = router.attach(delivery);
+    stoppers.push(async () => {
+      unsubscribe();
+      const dropped = delivery.stop();
+      if (dropped > 0) log(`${dropped} delayed S3 event deliveries dropped on stop`);
+    });
 
     const find = (key: string) => model.requireFunction(key);
     const runRule = (rule: ScheduleRule) =>
@@ -244,6 +261,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       functions[spec.name] = entry;
     }
 
+    // held-back records are pending work: idle means delivered and handled
+    const whenIdle = async () => {
+      do {
+        await delivery.whenDrained();
+        await invoker.whenIdle();
+      } while (delivery.stats().pending > 0);
+    };
     return {
       endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint, api: api.url },
       outputs,
@@ -270,16 +294,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           throw new Error(`no EventBridge rule ${ruleLogicalId} in this cloud`);
         await Promise.all(rules.filter((rule) => rule.scheduleExpression).map(runRule));
       },
-      whenIdle: () => invoker.whenIdle(),
+      whenIdle,
       failures: () => invoker.failures(),
       logs: (key) => runner.logs(model.findFunction(key)?.name ?? key),
       faultStats: () => faults?.stats() ?? { invocations: 0, crashes: 0 },
+      eventDelivery: () => ({ ...delivery.stats(), profile: events.profile, seed: events.seed }),
       onS3Event: (listener) => s3.onEvent(listener),
       async advanceClock(by) {
         const ms = (by.days ?? 0) * 86_400_000 + (by.hours ?? 0) * 3_600_000 + (by.ms ?? 0);
         if (!Number.isFinite(ms) || ms < 0) throw new Error('advanceClock: days, hours and ms must be >= 0');
         await s3.advanceClock(ms);
-        await invoker.whenIdle();
+        await whenIdle();
       },
       stop: stopAll,
     };

@@ -1,6 +1,7 @@
 // `make embedded-up`: the embedded cloud in the foreground, state in .local/, until Ctrl-C.
 import { join } from 'node:path';
 import { startLocalCloud } from '../emulator/local-cloud.ts';
+import { eventsOptionsFromEnv } from '../emulator/s3/delivery/options.ts';
 import { repoRoot } from '../infra/paths.ts';
 import { ensureAssembly } from '../integration/targets/assembly.ts';
 import { progress, runMain } from './cli.ts';
@@ -19,6 +20,8 @@ runMain(async () => {
   const apiPort = portOption('API_PORT');
   const s3Port = portOption('S3_PORT');
   const dynamodbPort = portOption('DYNAMODB_PORT');
+  // EVENTS=aws|localstack-4.14|ideal, EVENTS_SEED, EVENTS_DUPLICATE_RATE, ... (emulator/s3/delivery/options.ts)
+  const events = eventsOptionsFromEnv(process.env);
   const cloud = await startLocalCloud({
     assemblyDir,
     stateDir: process.env.STATE_DIR ?? join(repoRoot, '.local', 'cloud'),
@@ -28,12 +31,17 @@ runMain(async () => {
     ...(apiPort ? { apiPort } : {}),
     ...(s3Port ? { s3Port } : {}),
     ...(dynamodbPort ? { dynamodbPort } : {}),
+    ...(events ? { events } : {}),
   });
 
   console.log('\nThe embedded cloud is up. Endpoints:');
   console.log(`  S3        ${cloud.endpoints.s3}   (path-style)`);
   console.log(`  DynamoDB  ${cloud.endpoints.dynamodb}`);
   console.log(`  APIs      ${cloud.endpoints.api}`);
+  const delivery = cloud.eventDelivery();
+  console.log(
+    `  S3 events ${delivery.profile}${delivery.profile === 'ideal' ? '' : ` (EVENTS_SEED=${delivery.seed} replays it)`}`,
+  );
   console.log('\nStack outputs:');
   for (const [stack, outputs] of Object.entries(cloud.outputs)) {
     for (const [key, value] of Object.entries(outputs)) {

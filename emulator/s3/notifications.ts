@@ -7,19 +7,28 @@ import { decodeEventKey, type S3EventRecord } from './event-records.ts';
  * subscribes, as S3 does: one record per invocation (`{ Records: [record] }`), asynchronously.
  */
 
-/** Whether a notification's event (`s3:ObjectCreated:*`, exact names) and key filters match a record. Pure. */
-export function matchesNotification(notification: LambdaNotification, record: S3EventRecord): boolean {
+/**
+ * Whether a notification's event (`s3:ObjectCreated:*`, exact names) and key filters match a record. Pure.
+ * `filtersMatchEncodedKey`: match the filters against the key as written in the record (LocalStack does).
+ */
+export function matchesNotification(
+  notification: LambdaNotification,
+  record: S3EventRecord,
+  filtersMatchEncodedKey = false,
+): boolean {
   if (notification.bucket !== record.s3.bucket.name) return false;
   const pattern = notification.event.replace(/^s3:/, '');
   const name = record.eventName;
   const eventMatches = pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
   if (!eventMatches) return false;
-  // filters apply to the object's key, not to its URL-encoded form in the record
-  let key: string;
-  try {
-    key = decodeEventKey(record.s3.object.key);
-  } catch {
-    key = record.s3.object.key; // not valid percent-encoding: match on what was sent
+  // S3 applies filters to the object's key, not to its URL-encoded form in the record (LocalStack: the reverse)
+  let key = record.s3.object.key;
+  if (!filtersMatchEncodedKey) {
+    try {
+      key = decodeEventKey(record.s3.object.key);
+    } catch {
+      // not valid percent-encoding: match on what was sent
+    }
   }
   if (notification.prefix !== undefined && !key.startsWith(notification.prefix)) return false;
   if (notification.suffix !== undefined && !key.endsWith(notification.suffix)) return false;
@@ -35,11 +44,18 @@ export class EventRouter {
   private readonly invoker: AsyncInvoker;
   private readonly log: (line: string) => void;
   private readonly warned = new Set<string>();
+  private readonly filtersMatchEncodedKey: boolean;
 
-  constructor(model: CloudModel, invoker: AsyncInvoker, log: (line: string) => void = () => {}) {
+  constructor(
+    model: CloudModel,
+    invoker: AsyncInvoker,
+    log: (line: string) => void = () => {},
+    options: { filtersMatchEncodedKey?: boolean } = {},
+  ) {
     this.model = model;
     this.invoker = invoker;
     this.log = log;
+    this.filtersMatchEncodedKey = options.filtersMatchEncodedKey ?? false;
   }
 
   /** Starts routing the source's events; returns the unsubscribe function. */
@@ -51,7 +67,11 @@ export class EventRouter {
   route(record: S3EventRecord): void {
     const delivered = new Set<string>();
     for (const notification of this.model.notifications.get(record.s3.bucket.name) ?? []) {
-      if (delivered.has(notification.functionArn) || !matchesNotification(notification, record)) continue;
+      if (
+        delivered.has(notification.functionArn) ||
+        !matchesNotification(notification, record, this.filtersMatchEncodedKey)
+      )
+        continue;
       delivered.add(notification.functionArn);
       const spec = this.model.findFunction(notification.functionArn);
       if (!spec) {

@@ -25,6 +25,28 @@ export async function trackedTotals(target: Target, bucket: string): Promise<Tot
     : undefined;
 }
 
+/**
+ * What the tracker holds as stored (every version kept, delete markers apart): `stored_bytes` and
+ * `stored_versions` of the totals item; absent means equal to the current totals (unversioned).
+ */
+export async function trackedStoredTotals(
+  target: Target,
+  bucket: string,
+): Promise<{ sizeBytes: number; versions: number } | undefined> {
+  const out = await target.documents.send(
+    new GetCommand({
+      TableName: target.outputs.ledgerTable,
+      Key: { [LEDGER.partitionKey]: bucket, [LEDGER.sortKey]: LEDGER.totalsEntry },
+      ConsistentRead: true,
+    }),
+  );
+  if (!out.Item) return undefined;
+  return {
+    sizeBytes: Number(out.Item.stored_bytes ?? out.Item.size_bytes),
+    versions: Number(out.Item.stored_versions ?? out.Item.object_count),
+  };
+}
+
 /** A fresh full listing: the ground truth the tracker must agree with. */
 export async function recount(
   target: Target,

@@ -1,4 +1,4 @@
-import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectVersionsCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { HISTORY, LEDGER } from '../../handlers/shared/schema.ts';
 
@@ -24,6 +24,52 @@ export async function listBucket(s3: S3Client, bucket: string): Promise<Map<stri
     for (const object of page.Contents ?? []) keys.set(object.Key ?? '', object.Size ?? 0);
   }
   return keys;
+}
+
+/** Every version S3 keeps (delete markers apart): what S3 bills and CloudWatch's BucketSizeBytes counts. */
+export async function listVersions(
+  s3: S3Client,
+  bucket: string,
+): Promise<{ sizeBytes: number; versions: number; deleteMarkers: number }> {
+  let sizeBytes = 0;
+  let versions = 0;
+  let deleteMarkers = 0;
+  let KeyMarker: string | undefined;
+  let VersionIdMarker: string | undefined;
+  for (;;) {
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker, VersionIdMarker }));
+    for (const version of page.Versions ?? []) {
+      sizeBytes += version.Size ?? 0;
+      versions++;
+    }
+    deleteMarkers += page.DeleteMarkers?.length ?? 0;
+    if (!page.IsTruncated) break;
+    KeyMarker = page.NextKeyMarker;
+    VersionIdMarker = page.NextVersionIdMarker;
+  }
+  return { sizeBytes, versions, deleteMarkers };
+}
+
+/**
+ * Stored totals (`stored_bytes`, `stored_versions` of the totals item; absent means equal to the
+ * current ones) against a ListObjectVersions recount. Readable problems, empty when they agree.
+ */
+export async function checkStoredTotals(stores: Stores, bucket: string): Promise<string[]> {
+  const listed = await listVersions(stores.s3, bucket);
+  const out = await stores.documents.send(
+    new GetCommand({
+      TableName: stores.tables.ledger,
+      Key: { [LEDGER.partitionKey]: bucket, [LEDGER.sortKey]: LEDGER.totalsEntry },
+      ConsistentRead: true,
+    }),
+  );
+  if (!out.Item) return ['no totals item'];
+  const storedBytes = Number(out.Item.stored_bytes ?? out.Item.size_bytes);
+  const storedVersions = Number(out.Item.stored_versions ?? out.Item.object_count);
+  if (storedBytes === listed.sizeBytes && storedVersions === listed.versions) return [];
+  return [
+    `stored totals ${storedBytes} B / ${storedVersions} versions, ListObjectVersions ${listed.sizeBytes} B / ${listed.versions} versions`,
+  ];
 }
 
 export async function totalsItem(

@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalCloud, startLocalCloud } from '../../emulator/local-cloud.ts';
+import type { EventsOptions } from '../../emulator/s3/delivery/options.ts';
 import { ensureAssembly } from './assembly.ts';
 import type { AppOutputs, FunctionRole, RestartableTarget } from './target.ts';
 
@@ -37,15 +38,38 @@ export interface EmbeddedTargetOptions {
   /** State directory kept across restarts; a temporary one (removed on stop) when omitted. */
   readonly stateDir?: string;
   readonly log?: (line: string) => void;
+  /** The delivery profile of S3 events (default ideal); the same seed across a restart. */
+  readonly events?: EventsOptions;
 }
 
-/** The synthesized app running on the embedded local cloud (DynamoDB Local + s3rver). */
-export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): Promise<RestartableTarget> {
+export interface EmbeddedTarget extends RestartableTarget {
+  /** The S3 event delivery profile and what it did so far (LocalCloud.eventDelivery). */
+  eventDelivery(): ReturnType<LocalCloud['eventDelivery']>;
+  /**
+   * Moves the embedded S3's clock (lifecycle rules run at the new time) and waits for the events.
+   * Absent under the localstack-4.14 profile: LocalStack never runs lifecycle rules, and expiring
+   * objects whose events that profile drops would make a state LocalStack never reaches.
+   */
+  advanceClock?(by: { days?: number; hours?: number; ms?: number }): Promise<void>;
+  restart(): Promise<EmbeddedTarget>;
+}
+
+/** The synthesized app running on the embedded local cloud (DynamoDB Local + the embedded S3). */
+export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): Promise<EmbeddedTarget> {
   const log = options.log ?? (() => {});
   const assemblyDir = await ensureAssembly(log);
   const temporary = options.stateDir === undefined;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'embedded-target-'));
-  const start = () => startLocalCloud({ assemblyDir, stateDir, log, asyncRetryDelaysMs: [100, 200] });
+  // one seed for the target's life, so a restart continues with the same profile
+  const events = options.events && { seed: Math.floor(Math.random() * 2 ** 31), ...options.events };
+  const start = () =>
+    startLocalCloud({
+      assemblyDir,
+      stateDir,
+      log,
+      asyncRetryDelaysMs: [100, 200],
+      ...(events ? { events } : {}),
+    });
   return embeddedTarget(await start(), start, () => {
     if (temporary) rmSync(stateDir, { recursive: true, force: true });
   });
@@ -55,7 +79,7 @@ function embeddedTarget(
   cloud: LocalCloud,
   start: () => Promise<LocalCloud>,
   cleanUp: () => void,
-): RestartableTarget {
+): EmbeddedTarget {
   const clientConfig = { region: cloud.region, credentials };
   const s3 = new S3Client({ ...clientConfig, endpoint: cloud.endpoints.s3, forcePathStyle: true });
   const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: cloud.endpoints.dynamodb });
@@ -70,7 +94,8 @@ function embeddedTarget(
     dynamodb.destroy();
   };
   return {
-    name: 'embedded',
+    name:
+      cloud.eventDelivery().profile === 'ideal' ? 'embedded' : `embedded (${cloud.eventDelivery().profile})`,
     region: cloud.region,
     s3,
     dynamodb,
@@ -79,6 +104,20 @@ function embeddedTarget(
     invoke: async <T>(role: FunctionRole, payload: unknown) =>
       (await cloud.invoke(functionNames[role], payload)) as T,
     settle: () => cloud.whenIdle(),
+    eventDelivery: () => cloud.eventDelivery(),
+    ...(cloud.eventDelivery().profile === 'localstack-4.14'
+      ? {}
+      : {
+          async advanceClock(by: { days?: number; hours?: number; ms?: number }) {
+            // the embedded S3 with a clock and lifecycle comes with branch `s3`
+            const withClock = cloud as LocalCloud & {
+              advanceClock?: (by: { days?: number }) => Promise<void>;
+            };
+            if (!withClock.advanceClock)
+              throw new Error('this embedded S3 has no clock to move (no lifecycle)');
+            await withClock.advanceClock(by);
+          },
+        }),
     async stop() {
       closeClients();
       await cloud.stop();
