@@ -37,14 +37,13 @@ import { appOutputs } from './targets/embedded.ts';
  * mid-event and the async invoker retries them the Lambda way. Afterwards every bucket's totals,
  * ledger and history must be exact. Seeded (FAULT_SEED), sized by FAULT_OPS.
  *
- * FAULT_VERSIONED=1 runs it on versioned buckets (put versions, deletes that leave delete markers,
- * deletes of a version or a marker by id, multi-deletes with version ids) and checks the stored totals
- * against ListObjectVersions as well. It needs an S3 with versioning (branch `s3`); turn the default
- * on below once that and the versioned tracker (branch `tracker`) are in.
+ * It runs on versioned buckets (put versions, deletes that leave delete markers, deletes of a version
+ * or a marker by id, multi-deletes with version ids) and checks the stored totals against
+ * ListObjectVersions as well; FAULT_VERSIONED=0 runs it on unversioned buckets.
  */
 const SEED = Number(process.env.FAULT_SEED ?? 20261122);
 const OPERATIONS = Number(process.env.FAULT_OPS ?? 5000);
-const VERSIONED = (process.env.FAULT_VERSIONED ?? '0') === '1';
+const VERSIONED = (process.env.FAULT_VERSIONED ?? '1') === '1';
 const BUCKETS = 10; // one totals item each: a bucket's changes commit one at a time
 const KEYS_PER_BUCKET = 60;
 const HOT_KEYS = 5; // per bucket: a share of the operations hit these, so one key's events crowd a window

@@ -1,6 +1,7 @@
 import { ListObjectVersionsCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { HISTORY, LEDGER } from '../../handlers/shared/schema.ts';
+import { entryId } from '../../handlers/tracking/ledger-items.ts';
 
 /**
  * Checks that what the tracker holds for a bucket agrees with the bucket itself: the fault campaign
@@ -159,12 +160,12 @@ export async function checkBucket(stores: Stores, bucket: string): Promise<Bucke
     );
 
   const ledger = (await partition(stores.documents, stores.tables.ledger, bucket)).filter((item) =>
-    String(item[LEDGER.sortKey]).startsWith(LEDGER.objectPrefix),
+    String(item[LEDGER.sortKey]).startsWith(LEDGER.anyObjectPrefix),
   );
   const present = new Map<string, number>();
   for (const item of ledger) {
     const key = String(item.key);
-    if (item[LEDGER.sortKey] !== `${LEDGER.objectPrefix}${key}`)
+    if (item[LEDGER.sortKey] !== entryId(key))
       problems.push(`ledger entry ${String(item[LEDGER.sortKey])} holds key ${JSON.stringify(key)}`);
     if (item.state === 'present') present.set(key, Number(item.size_bytes));
     else if (item.state !== 'deleted')
