@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -18,6 +19,8 @@ import type { EventsOptions } from '../emulator/s3/delivery/options.ts';
 import { type ProfiledEventSource, profiledEventSource } from '../emulator/s3/delivery/source.ts';
 import type { S3EventRecord } from '../emulator/s3/event-records.ts';
 import { seededRandom } from '../emulator/services/seeded-random.ts';
+import { LedgerStore } from '../handlers/tracking/ledger-store.ts';
+import { Reconciler } from '../handlers/tracking/reconcile.ts';
 import { BucketModel } from './support/bucket-model.ts';
 import {
   type BucketCheck,
@@ -49,6 +52,9 @@ const KEYS_PER_BUCKET = 60;
 const HOT_KEYS = 5; // per bucket: a share of the operations hit these, so one key's events crowd a window
 const S3_WORKERS = 12;
 const CONCURRENCY = 8;
+const CLOCK_SKEW_MS = 1000;
+/** A reconciliation of one bucket starts this often while the operations run (real clock, test process). */
+const RECONCILE_EVERY_MS = 4000;
 const CRASH_RATE = Number(process.env.FAULT_CRASH_RATE ?? 0.075); // about 85 % of planned crashes land
 /** The aws profile at campaign strength: over 20 % duplicates, half of them late, delays up to 3 s. */
 const DELIVERY: EventsOptions = {
@@ -75,6 +81,14 @@ const KEY_SHAPES: ((i: number) => string)[] = [
   (i) => `a&b=c?${i}.txt`,
   (i) => `deep/nested/path/${i}/leaf`,
   (i) => `tilde~and'quote ${i}`,
+  // hostile: whitespace the SDK's XML parsing would eat, and 1,020-byte keys (hashed ledger ids)
+  (i) => ` \n ${i}\t `,
+  (i) => `long/${'x'.repeat(1010)}-${String(i).padStart(4, '0')}`,
+  // the literal text of a hashed ledger id: must never share an entry with the long key it hashes
+  (i) =>
+    `sha256:${createHash('sha256')
+      .update(`long/${'x'.repeat(1010)}-${String(i - 1).padStart(4, '0')}`)
+      .digest('hex')}`,
 ];
 
 function objectSize(): number {
@@ -101,6 +115,9 @@ interface CampaignNumbers {
   crashes: number;
   retries: number;
   failures: number;
+  /** Reconciliations that ran while operations and events were in flight. */
+  reconciliations: number;
+  reconcileCorrections: number;
   s3PhaseMs: number;
   durationMs: number;
 }
@@ -121,7 +138,14 @@ describe(`fault campaign on the embedded target (${VERSIONED ? 'versioned' : 'un
       functionConcurrency: CONCURRENCY,
       // Lambda waits about 1 and 2 minutes; the same two retries, sooner
       asyncRetryDelaysMs: [100, 200],
-      faults: { crashRate: CRASH_RATE, seed: SEED, functions: [TRACKER], spareFinalAttempt: true },
+      faults: {
+        crashRate: CRASH_RATE,
+        seed: SEED,
+        functions: [TRACKER],
+        spareFinalAttempt: true,
+        // every tracker environment on a clock of its own, up to a second off the reconciler's
+        clockSkewMs: CLOCK_SKEW_MS,
+      },
       log: (line) => logLines.push(line),
     });
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -178,6 +202,8 @@ describe(`fault campaign on the embedded target (${VERSIONED ? 'versioned' : 'un
       crashes: 0,
       retries: 0,
       failures: 0,
+      reconciliations: 0,
+      reconcileCorrections: 0,
       s3PhaseMs: 0,
       durationMs: 0,
     };
@@ -343,7 +369,24 @@ describe(`fault campaign on the embedded target (${VERSIONED ? 'versioned' : 'un
         }
       }
     };
-    await Promise.all(Array.from({ length: S3_WORKERS }, worker));
+    // reconciliations race the trackers (whose clocks are up to CLOCK_SKEW_MS off this one)
+    const reconciler = new Reconciler(s3, new LedgerStore(stores.documents, stores.tables));
+    let operating = true;
+    const reconciling = (async () => {
+      for (let round = 0; operating; round++) {
+        await sleep(RECONCILE_EVERY_MS);
+        if (!operating) break;
+        const report = await reconciler.reconcile(buckets[round % buckets.length] as string);
+        numbers.reconciliations++;
+        numbers.reconcileCorrections += report.correctedEntries;
+      }
+    })();
+    try {
+      await Promise.all(Array.from({ length: S3_WORKERS }, worker));
+    } finally {
+      operating = false;
+      await reconciling;
+    }
     numbers.s3PhaseMs = Math.round(performance.now() - started);
     numbers.keysTouched = touched.size;
 
@@ -396,6 +439,7 @@ describe(`fault campaign on the embedded target (${VERSIONED ? 'versioned' : 'un
       `fault campaign (seed ${SEED}, ${VERSIONED ? 'versioned' : 'unversioned'} buckets): ${numbers.operations} operations (${JSON.stringify(numbers.byKind)}) over ${numbers.keysTouched} keys in ${BUCKETS} buckets`,
       `  events emitted ${numbers.eventsEmitted}, delivered ${numbers.deliveries} by the aws profile ${JSON.stringify(DELIVERY)}: ${numbers.duplicates} duplicates (${pct(numbers.duplicates, numbers.eventsEmitted)} of events, ${numbers.lateDuplicates} late), ${numbers.heldBack} held back, ${numbers.outOfOrder} delivered after a newer event of the same key`,
       `  handler runs ${numbers.handlerRuns}, crashed ${numbers.crashes} (${pct(numbers.crashes, numbers.handlerRuns)}), retries ${numbers.retries}, failures ${numbers.failures}, concurrency ${CONCURRENCY}`,
+      `  reconciliations during the run ${numbers.reconciliations} (${numbers.reconcileCorrections} entries corrected), tracker clocks skewed up to ±${CLOCK_SKEW_MS} ms`,
       `  S3 phase ${numbers.s3PhaseMs} ms, duration ${numbers.durationMs} ms`,
       ...checks.map(
         (check) =>
@@ -413,6 +457,7 @@ describe(`fault campaign on the embedded target (${VERSIONED ? 'versioned' : 'un
     expect(numbers.outOfOrder).toBeGreaterThan(0);
     expect(numbers.crashes / numbers.handlerRuns).toBeGreaterThanOrEqual(0.05);
     expect(numbers.retries).toBeGreaterThanOrEqual(numbers.crashes);
+    expect(numbers.reconciliations).toBeGreaterThan(0);
   }, 900_000);
 });
 

@@ -16,6 +16,8 @@ export interface ChildConfig {
   readonly taskRoot: string;
   /** e.g. `index.handler` or `src/app.main`. */
   readonly handler: string;
+  /** Fault injection: this environment's clock runs this far ahead (negative: behind). */
+  readonly clockOffsetMs?: number;
 }
 
 export interface InvokeMessage {
@@ -54,6 +56,7 @@ type Handler = (
 ) => unknown;
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
+if (config.clockOffsetMs) skewClock(config.clockOffsetMs);
 const post = (message: ChildMessage) => {
   if (process.connected) process.send?.(message);
 };
@@ -78,6 +81,23 @@ function toFailure(err: unknown, fallbackType: string): FunctionFailure {
     };
   }
   return { errorType: fallbackType, errorMessage: typeof err === 'string' ? err : JSON.stringify(err) };
+}
+
+/** Shifts Date.now() and `new Date()` (no arguments) before the handler loads: a machine with its own clock. */
+function skewClock(offsetMs: number): void {
+  const RealDate = Date;
+  const realNow = RealDate.now;
+  const now = () => realNow() + offsetMs;
+  class SkewedDate extends RealDate {
+    constructor(...args: unknown[]) {
+      if (args.length === 0) super(now());
+      else super(...(args as [string]));
+    }
+    static override now(): number {
+      return now();
+    }
+  }
+  globalThis.Date = SkewedDate as DateConstructor;
 }
 
 class RuntimeError extends Error {

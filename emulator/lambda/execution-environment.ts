@@ -27,9 +27,18 @@ export class ExecutionEnvironment {
   private partial = { stdout: '', stderr: '' };
   private readonly exited: Promise<void>;
 
-  constructor(spec: LambdaFunctionSpec, env: Record<string, string>, onLine: (line: string) => void) {
+  constructor(
+    spec: LambdaFunctionSpec,
+    env: Record<string, string>,
+    onLine: (line: string) => void,
+    clockOffsetMs = 0,
+  ) {
     this.onLine = onLine;
-    const config: ChildConfig = { taskRoot: spec.assetDir, handler: spec.handler };
+    const config: ChildConfig = {
+      taskRoot: spec.assetDir,
+      handler: spec.handler,
+      ...(clockOffsetMs ? { clockOffsetMs } : {}),
+    };
     this.child = fork(CHILD_ENTRY, [JSON.stringify(config)], {
       cwd: spec.assetDir,
       env,

@@ -16,6 +16,12 @@ export interface FaultOptions {
   readonly functions?: readonly string[];
   /** Never crash the last attempt of an async event (nor a sync invocation, which has no retry). */
   readonly spareFinalAttempt?: boolean;
+  /**
+   * Clock skew per execution environment: each new environment of a function the faults apply to
+   * gets its own offset, drawn uniformly from [-clockSkewMs, +clockSkewMs] (its `Date.now()` and
+   * `new Date()` are shifted by it), as if every writer ran on a machine with its own clock. 0 by default.
+   */
+  readonly clockSkewMs?: number;
 }
 
 export interface FaultStats {
@@ -28,6 +34,8 @@ export interface FaultStats {
 export class FaultInjector {
   private readonly options: FaultOptions;
   private readonly random: () => number;
+  /** A stream of its own, so that skew does not change which invocations crash for a seed. */
+  private readonly skewRandom: () => number;
   /** Moving average of each function's invocation time: crash moments are drawn within it. */
   private readonly typicalMs = new Map<string, number>();
   private invocations = 0;
@@ -36,8 +44,18 @@ export class FaultInjector {
   constructor(options: FaultOptions) {
     if (!(options.crashRate >= 0 && options.crashRate <= 1))
       throw new Error(`faults.crashRate must be between 0 and 1, got ${options.crashRate}`);
+    if (!((options.clockSkewMs ?? 0) >= 0))
+      throw new Error(`faults.clockSkewMs must be >= 0, got ${options.clockSkewMs}`);
     this.options = options;
     this.random = seededRandom(options.seed);
+    this.skewRandom = seededRandom(options.seed + 1);
+  }
+
+  /** The clock offset for a new execution environment of `spec` (0 when the faults do not apply). */
+  clockOffsetMs(spec: LambdaFunctionSpec): number {
+    const skew = this.options.clockSkewMs ?? 0;
+    if (skew === 0 || !this.applies(spec)) return 0;
+    return Math.round((this.skewRandom() * 2 - 1) * skew);
   }
 
   applies(spec: LambdaFunctionSpec): boolean {

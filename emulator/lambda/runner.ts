@@ -207,7 +207,7 @@ export class LambdaRunner {
       const env = functionEnvironment(spec, this.options);
       const onLine = (line: string) => this.appendLog(spec.name, line);
       pool = new FunctionPool(
-        () => new ExecutionEnvironment(spec, env, onLine),
+        () => new ExecutionEnvironment(spec, env, onLine, this.options.faults?.clockOffsetMs(spec) ?? 0),
         this.options.maxConcurrency ?? 4,
       );
       this.pools.set(spec.arn, pool);

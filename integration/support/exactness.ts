@@ -2,6 +2,7 @@ import { ListObjectVersionsCommand, paginateListObjectsV2, type S3Client } from 
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { HISTORY, LEDGER } from '../../handlers/shared/schema.ts';
 import { entryId } from '../../handlers/tracking/ledger-items.ts';
+import { listedKey } from '../../handlers/tracking/s3-versions.ts';
 
 /**
  * Checks that what the tracker holds for a bucket agrees with the bucket itself: the fault campaign
@@ -21,8 +22,10 @@ export interface Stores {
 /** A fresh full listing: key -> size. */
 export async function listBucket(s3: S3Client, bucket: string): Promise<Map<string, number>> {
   const keys = new Map<string, number>();
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
-    for (const object of page.Contents ?? []) keys.set(object.Key ?? '', object.Size ?? 0);
+  // URL-encoded: the SDK's XML parsing would turn a key like " \n " into ""
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, EncodingType: 'url' })) {
+    for (const object of page.Contents ?? [])
+      keys.set(listedKey(object.Key, page.EncodingType) ?? '', object.Size ?? 0);
   }
   return keys;
 }
