@@ -87,11 +87,12 @@ function requestedChecksum(ctx: RequestContext): ChecksumAlgorithm | undefined {
  */
 export async function receiveBody(
   ctx: RequestContext,
+  uploadAlgorithm?: ChecksumAlgorithm,
 ): Promise<{ written: WrittenBlob; checksum?: { algorithm: string; value: string } }> {
   const md5Header = header(ctx, 'content-md5');
   if (md5Header !== undefined && Buffer.from(md5Header, 'base64').length !== 16)
     throw new S3Error('InvalidDigest');
-  const algorithm = requestedChecksum(ctx);
+  const algorithm = requestedChecksum(ctx) ?? uploadAlgorithm;
   const { stream, trailers } = bodyOf(ctx.req);
   const written = await ctx.store.blobs.write(stream, algorithm ? [algorithm] : []);
   try {
