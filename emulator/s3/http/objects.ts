@@ -579,3 +579,30 @@ export async function putObjectTagging(ctx: RequestContext, remove = false): Pro
 
 export type { S3EventName };
 export { sendError };
+
+/** GetObjectAttributes (GET ?attributes): the attributes named in x-amz-object-attributes. */
+export function getObjectAttributes(ctx: RequestContext): void {
+  const row = resolveVersion(ctx, ctx.bucket, ctx.key, ctx.query.get('versionId'));
+  const wanted = new Set((header(ctx, 'x-amz-object-attributes') ?? '').split(',').map((a) => a.trim()));
+  const checksum = row.metadata.checksum;
+  const sizes = row.metadata.partSizes;
+  sendXml(
+    ctx,
+    200,
+    'GetObjectAttributesResponse',
+    {
+      ETag: wanted.has('ETag') ? row.etag.replace(/"/g, '') : undefined,
+      Checksum:
+        wanted.has('Checksum') && checksum
+          ? { [`Checksum${checksum.algorithm.toUpperCase()}`]: checksum.value.replace(/-\d+$/, '') }
+          : undefined,
+      ObjectParts:
+        wanted.has('ObjectParts') && row.parts !== null && sizes
+          ? { TotalPartsCount: sizes.length, PartsCount: sizes.length }
+          : undefined,
+      StorageClass: wanted.has('StorageClass') ? (row.metadata.storageClass ?? 'STANDARD') : undefined,
+      ObjectSize: wanted.has('ObjectSize') ? row.size : undefined,
+    },
+    { 'last-modified': httpTime(row.lastModified), ...versionHeader(ctx, row.versionId) },
+  );
+}
