@@ -201,7 +201,7 @@ export function resolveVersion(
   const row = ctx.store.findVersion(bucket, key, versionId ?? undefined);
   if (!row) {
     if (versionId !== null) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
-    throw new S3Error('NoSuchKey', undefined, { Key: key });
+    throw new S3Error('NoSuchKey', undefined, { Key: key }, { 'x-amz-delete-marker': 'false' });
   }
   if (row.deleteMarker) {
     const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': row.versionId };
