@@ -629,6 +629,7 @@ function objectParts(ctx: RequestContext, sizes: readonly number[]) {
   const page = rest.slice(0, maxParts);
   return {
     TotalPartsCount: sizes.length,
+    PartsCount: sizes.length,
     PartNumberMarker: marker,
     NextPartNumberMarker: page.at(-1)?.PartNumber ?? marker,
     MaxParts: maxParts,
