@@ -34,26 +34,6 @@ if ! kill -0 "$server_pid" 2>/dev/null; then
 fi
 python3 "$tools/analyze.py" "$work/results.jsonl" >"$work/summary.txt"
 cp "$work/s3-tests-detail.tsv" "$repo/bench/s3-tests.tsv"
-python3 - "$repo/bench/s3-tests.tsv" "$work/summary.txt" >"$repo/bench/s3-tests.md" <<'PY'
-import collections, sys
-rows = collections.OrderedDict()
-for line in open(sys.argv[1]):
-    name, area, outcome, _why, markers = (line.rstrip('\n').split('\t') + [''] * 5)[:5]
-    if 'fails_on_aws' in markers.split(','): continue
-    c = rows.setdefault(area, collections.Counter())
-    c['passed' if outcome.startswith('passed') else outcome] += 1
-print('# ceph/s3-tests against the embedded S3\n')
-print('Regenerate: `S3TESTS_SRC=<ceph/s3-tests checkout> scripts/s3-tests.sh`. Tests not marked `fails_on_aws`:\n')
-print('| area | ran | passed | pass rate |\n| --- | ---: | ---: | ---: |')
-total = collections.Counter()
-for area, c in sorted(rows.items()):
-    ran = sum(c.values()) - c['skipped']
-    total.update(c)
-    print(f"| {area} | {ran} | {c['passed']} | {100 * c['passed'] / ran if ran else 0:.1f} % |")
-ran = sum(total.values()) - total['skipped']
-print(f"| **all** | {ran} | {total['passed']} | {100 * total['passed'] / ran if ran else 0:.1f} % |")
-print('\nAll tests (analyze.py):\n\n```')
-print(open(sys.argv[2]).read().rstrip())
-print('```')
-PY
+baseline=${S3TESTS_BASELINE:-$tools/results-2026-11-30.tsv}
+python3 "$repo/scripts/s3-tests-table.py" "$repo/bench/s3-tests.tsv" "$work/summary.txt" "$baseline" >"$repo/bench/s3-tests.md"
 cat "$repo/bench/s3-tests.md"

@@ -1,5 +1,7 @@
 /** Multipart uploads, the pure parts: S3's ETag of a completed upload and its checks of the part list. */
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { crc32c } from './blobs.ts';
 import { S3Error } from './errors.ts';
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -57,4 +59,19 @@ export function checkPartList(
     }
   }
   return used;
+}
+
+/**
+ * S3's checksum of a multipart object ("COMPOSITE"): the algorithm applied to the concatenated
+ * binary checksums of the parts, base64, then `-<number of parts>`.
+ */
+export function compositeChecksum(algorithm: string, partChecksums: readonly string[]): string {
+  const joined = Buffer.concat(partChecksums.map((c) => Buffer.from(c, 'base64')));
+  let digest: Buffer;
+  if (algorithm === 'sha256' || algorithm === 'sha1') digest = createHash(algorithm).update(joined).digest();
+  else {
+    digest = Buffer.alloc(4);
+    digest.writeUInt32BE((algorithm === 'crc32c' ? crc32c(joined) : crc32(joined)) >>> 0);
+  }
+  return `${digest.toString('base64')}-${partChecksums.length}`;
 }

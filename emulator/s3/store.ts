@@ -91,6 +91,8 @@ export interface PartRow {
   size: number;
   blob: string;
   lastModified: number;
+  /** The part's checksum (base64) when the upload has a checksum algorithm. */
+  checksum?: string;
 }
 
 type Row = Record<string, unknown>;
@@ -110,7 +112,8 @@ CREATE INDEX IF NOT EXISTS versions_by_blob ON versions (blob);
 CREATE TABLE IF NOT EXISTS uploads (upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL,
   initiated INTEGER NOT NULL, metadata TEXT NOT NULL, tags TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS parts (upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, etag TEXT NOT NULL,
-  size INTEGER NOT NULL, blob TEXT NOT NULL, last_modified INTEGER NOT NULL, PRIMARY KEY (upload_id, part_number));
+  size INTEGER NOT NULL, blob TEXT NOT NULL, last_modified INTEGER NOT NULL, checksum TEXT,
+  PRIMARY KEY (upload_id, part_number));
 CREATE INDEX IF NOT EXISTS parts_by_blob ON parts (blob);
 CREATE TABLE IF NOT EXISTS completed_uploads (upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL,
   key TEXT NOT NULL, etag TEXT NOT NULL, version_id TEXT NOT NULL, parts TEXT NOT NULL);
@@ -532,10 +535,18 @@ export class Store {
       ) as Row | undefined;
       previous = old ? String(old.blob) : undefined;
       this.#q(
-        `INSERT INTO parts (upload_id, part_number, etag, size, blob, last_modified) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO parts (upload_id, part_number, etag, size, blob, last_modified, checksum) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(upload_id, part_number) DO UPDATE SET etag = excluded.etag, size = excluded.size,
-         blob = excluded.blob, last_modified = excluded.last_modified`,
-      ).run(uploadId, part.partNumber, part.etag, part.size, part.blob, part.lastModified);
+         blob = excluded.blob, last_modified = excluded.last_modified, checksum = excluded.checksum`,
+      ).run(
+        uploadId,
+        part.partNumber,
+        part.etag,
+        part.size,
+        part.blob,
+        part.lastModified,
+        part.checksum ?? null,
+      );
     });
     if (previous && previous !== part.blob) void this.release([previous]);
   }
@@ -549,6 +560,7 @@ export class Store {
       size: Number(row.size),
       blob: String(row.blob),
       lastModified: Number(row.last_modified),
+      ...(row.checksum === null || row.checksum === undefined ? {} : { checksum: String(row.checksum) }),
     }));
   }
 

@@ -8,9 +8,9 @@ import { S3Error } from '../errors.ts';
 
 /** Whether the request body is aws-chunked. */
 export function isAwsChunked(headers: IncomingMessage['headers']): boolean {
-  const sha = String(headers['x-amz-content-sha256'] ?? '');
-  const encoding = String(headers['content-encoding'] ?? '');
-  return sha.startsWith('STREAMING-') || encoding.split(',').some((e) => e.trim() === 'aws-chunked');
+  // the payload hash says how the body is framed; `Content-Encoding: aws-chunked` alone (a client's
+  // own header) does not make a plain body chunked
+  return String(headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-');
 }
 
 /** Decodes an aws-chunked stream; trailers (e.g. x-amz-checksum-crc32) are put into `trailers`. */

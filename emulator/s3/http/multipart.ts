@@ -1,8 +1,9 @@
 /** Multipart upload requests: create, upload part (and part copy), list parts/uploads, complete, abort. */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { ChecksumAlgorithm } from '../blobs.ts';
 import { S3Error } from '../errors.ts';
-import { checkPartList, MAX_PART_NUMBER, multipartEtag } from '../multipart.ts';
+import { checkPartList, compositeChecksum, MAX_PART_NUMBER, multipartEtag } from '../multipart.ts';
 import { child, children, childText, parseXml } from '../xml.ts';
 import { readAll } from './body.ts';
 import { header, intParam, isoTime, OWNER, type RequestContext, sendEmpty, sendXml } from './context.ts';
@@ -21,19 +22,32 @@ export function createUpload(ctx: RequestContext): void {
   checkKey(ctx.key);
   ctx.store.bucket(ctx.bucket);
   const uploadId = randomBytes(24).toString('base64url');
+  const metadata = metadataFrom(ctx.req.headers);
+  const algorithm = header(ctx, 'x-amz-checksum-algorithm')?.toLowerCase();
+  if (algorithm !== undefined) {
+    if (!['crc32', 'crc32c', 'sha1', 'sha256'].includes(algorithm)) {
+      throw new S3Error(
+        'InvalidRequest',
+        `Checksum algorithm ${algorithm} is not supported by the embedded S3`,
+      );
+    }
+    metadata.checksum = { algorithm, value: '' };
+  }
   ctx.store.createUpload({
     uploadId,
     bucket: ctx.bucket,
     key: ctx.key,
     initiated: ctx.now(),
-    metadata: metadataFrom(ctx.req.headers),
+    metadata,
     tags: parseTagging(header(ctx, 'x-amz-tagging')),
   });
-  sendXml(ctx, 200, 'InitiateMultipartUploadResult', {
-    Bucket: ctx.bucket,
-    Key: ctx.key,
-    UploadId: uploadId,
-  });
+  sendXml(
+    ctx,
+    200,
+    'InitiateMultipartUploadResult',
+    { Bucket: ctx.bucket, Key: ctx.key, UploadId: uploadId },
+    algorithm ? { 'x-amz-checksum-algorithm': algorithm.toUpperCase() } : {},
+  );
 }
 
 function partNumberOf(ctx: RequestContext): number {
@@ -53,18 +67,24 @@ function partNumberOf(ctx: RequestContext): number {
 
 export async function uploadPart(ctx: RequestContext): Promise<void> {
   const partNumber = partNumberOf(ctx);
-  ctx.store.upload(ctx.bucket, ctx.key, ctx.query.get('uploadId') ?? '');
-  const { written } = await receiveBody(ctx);
+  const upload = ctx.store.upload(ctx.bucket, ctx.key, ctx.query.get('uploadId') ?? '');
+  const algorithm = upload.metadata.checksum?.algorithm as ChecksumAlgorithm | undefined;
+  const { written, checksum } = await receiveBody(ctx, algorithm);
   try {
     const etag = `"${written.md5.toString('hex')}"`;
+    const partChecksum = checksum?.value ?? (algorithm ? written.checksums[algorithm] : undefined);
     ctx.store.putPart(ctx.query.get('uploadId') ?? '', {
+      ...(partChecksum ? { checksum: partChecksum } : {}),
       partNumber,
       etag,
       size: written.size,
       blob: written.blob,
       lastModified: ctx.now(),
     });
-    sendEmpty(ctx, 200, { etag });
+    sendEmpty(ctx, 200, {
+      etag,
+      ...(partChecksum && checksum ? { [`x-amz-checksum-${checksum.algorithm}`]: partChecksum } : {}),
+    });
   } finally {
     ctx.store.blobs.unpin(written.blob);
   }
@@ -142,6 +162,19 @@ export async function completeUpload(ctx: RequestContext): Promise<void> {
     throw new S3Error('NoSuchUpload', undefined, { UploadId: uploadId });
   }
   const used = checkPartList(requested, ctx.store.parts(uploadId));
+  const algorithm = upload.metadata.checksum?.algorithm;
+  let composite: string | undefined;
+  if (algorithm) {
+    const sums = used.map((p) => (p as { checksum?: string }).checksum ?? '');
+    composite = compositeChecksum(algorithm, sums);
+    const sent = header(ctx, `x-amz-checksum-${algorithm}`);
+    if (sent !== undefined && sent !== composite) {
+      throw new S3Error(
+        'BadDigest',
+        `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`,
+      );
+    }
+  }
   const blobs = ctx.store.parts(uploadId).filter((p) => used.some((u) => u.partNumber === p.partNumber));
   for (const part of blobs) ctx.store.blobs.pin(part.blob);
   try {
@@ -159,7 +192,11 @@ export async function completeUpload(ctx: RequestContext): Promise<void> {
           size: written.size,
           etag,
           blob: written.blob,
-          metadata: { ...upload.metadata, partSizes: used.map((p) => p.size) },
+          metadata: {
+            ...upload.metadata,
+            ...(algorithm && composite ? { checksum: { algorithm, value: composite } } : {}),
+            partSizes: used.map((p) => p.size),
+          },
           tags: upload.tags,
           parts: used.length,
         },
@@ -167,7 +204,12 @@ export async function completeUpload(ctx: RequestContext): Promise<void> {
         writePrecondition(ctx),
       );
       ctx.emit(result.change);
-      sendResult(ctx, etag, result.versionId);
+      sendResult(
+        ctx,
+        etag,
+        result.versionId,
+        algorithm && composite ? { algorithm, value: composite } : undefined,
+      );
     } finally {
       ctx.store.blobs.unpin(written.blob);
     }
@@ -176,7 +218,12 @@ export async function completeUpload(ctx: RequestContext): Promise<void> {
   }
 }
 
-function sendResult(ctx: RequestContext, etag: string, versionId: string): void {
+function sendResult(
+  ctx: RequestContext,
+  etag: string,
+  versionId: string,
+  checksum?: { algorithm: string; value: string },
+): void {
   const versioned = ctx.store.bucket(ctx.bucket).versioning !== 'Unversioned';
   sendXml(
     ctx,
@@ -187,6 +234,7 @@ function sendResult(ctx: RequestContext, etag: string, versionId: string): void 
       Bucket: ctx.bucket,
       Key: ctx.key,
       ETag: etag,
+      ...(checksum ? { [`Checksum${checksum.algorithm.toUpperCase()}`]: checksum.value } : {}),
     },
     versioned && versionId !== 'null' ? { 'x-amz-version-id': versionId } : {},
   );

@@ -64,7 +64,19 @@ export function parseTagging(value: string | undefined): Record<string, string> 
   const tags: Record<string, string> = {};
   if (!value) return tags;
   for (const [k, v] of new URLSearchParams(value)) tags[k] = v;
+  checkTags(tags);
   return tags;
+}
+
+/** S3's limits: 10 tags per object, keys up to 128 characters, values up to 256. */
+export function checkTags(tags: Record<string, string>): void {
+  const entries = Object.entries(tags);
+  if (entries.length > 10) throw new S3Error('InvalidTag', 'Object tags cannot be greater than 10');
+  for (const [key, value] of entries) {
+    if (key.length === 0 || key.length > 128)
+      throw new S3Error('InvalidTag', 'The TagKey you have provided is invalid');
+    if (value.length > 256) throw new S3Error('InvalidTag', 'The TagValue you have provided is invalid');
+  }
 }
 
 /** The checksum algorithm a request asks for (header or trailer), if any. */
@@ -87,11 +99,12 @@ function requestedChecksum(ctx: RequestContext): ChecksumAlgorithm | undefined {
  */
 export async function receiveBody(
   ctx: RequestContext,
+  uploadAlgorithm?: ChecksumAlgorithm,
 ): Promise<{ written: WrittenBlob; checksum?: { algorithm: string; value: string } }> {
   const md5Header = header(ctx, 'content-md5');
   if (md5Header !== undefined && Buffer.from(md5Header, 'base64').length !== 16)
     throw new S3Error('InvalidDigest');
-  const algorithm = requestedChecksum(ctx);
+  const algorithm = requestedChecksum(ctx) ?? uploadAlgorithm;
   const { stream, trailers } = bodyOf(ctx.req);
   const written = await ctx.store.blobs.write(stream, algorithm ? [algorithm] : []);
   try {
@@ -200,7 +213,7 @@ export function resolveVersion(
   const row = ctx.store.findVersion(bucket, key, versionId ?? undefined);
   if (!row) {
     if (versionId !== null) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
-    throw new S3Error('NoSuchKey', undefined, { Key: key });
+    throw new S3Error('NoSuchKey', undefined, { Key: key }, { 'x-amz-delete-marker': 'false' });
   }
   if (row.deleteMarker) {
     const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': row.versionId };
@@ -557,7 +570,13 @@ export function getObjectTagging(ctx: RequestContext): void {
     ctx,
     200,
     'Tagging',
-    { TagSet: { Tag: Object.entries(row.tags).map(([Key, Value]) => ({ Key, Value })) } },
+    {
+      TagSet: {
+        Tag: Object.entries(row.tags)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([Key, Value]) => ({ Key, Value })),
+      },
+    },
     versionHeader(ctx, row.versionId),
   );
 }
@@ -569,8 +588,7 @@ export async function putObjectTagging(ctx: RequestContext, remove = false): Pro
     if (root?.name !== 'Tagging') throw new S3Error('MalformedXML');
     for (const tag of children(child(root, 'TagSet'), 'Tag'))
       tags[childText(tag, 'Key', false) ?? ''] = childText(tag, 'Value', false) ?? '';
-    if (Object.keys(tags).length > 10)
-      throw new S3Error('BadRequest', 'Object tags cannot be greater than 10');
+    checkTags(tags);
   } else tags = {};
   const row = ctx.store.setTags(ctx.bucket, ctx.key, ctx.query.get('versionId') ?? undefined, tags);
   sendEmpty(ctx, remove ? 204 : 200, versionHeader(ctx, row.versionId));
@@ -578,3 +596,44 @@ export async function putObjectTagging(ctx: RequestContext, remove = false): Pro
 
 export type { S3EventName };
 export { sendError };
+
+/** GetObjectAttributes (GET ?attributes): the attributes named in x-amz-object-attributes. */
+export function getObjectAttributes(ctx: RequestContext): void {
+  const row = resolveVersion(ctx, ctx.bucket, ctx.key, ctx.query.get('versionId'));
+  const wanted = new Set((header(ctx, 'x-amz-object-attributes') ?? '').split(',').map((a) => a.trim()));
+  const checksum = row.metadata.checksum;
+  const sizes = row.metadata.partSizes;
+  sendXml(
+    ctx,
+    200,
+    'GetObjectAttributesResponse',
+    {
+      ETag: wanted.has('ETag') ? row.etag.replace(/"/g, '') : undefined,
+      Checksum:
+        wanted.has('Checksum') && checksum
+          ? { [`Checksum${checksum.algorithm.toUpperCase()}`]: checksum.value }
+          : undefined,
+      ObjectParts:
+        wanted.has('ObjectParts') && row.parts !== null && sizes ? objectParts(ctx, sizes) : undefined,
+      StorageClass: wanted.has('StorageClass') ? (row.metadata.storageClass ?? 'STANDARD') : undefined,
+      ObjectSize: wanted.has('ObjectSize') ? row.size : undefined,
+    },
+    { 'last-modified': httpTime(row.lastModified), ...versionHeader(ctx, row.versionId) },
+  );
+}
+
+function objectParts(ctx: RequestContext, sizes: readonly number[]) {
+  const maxParts = Math.min(Number(header(ctx, 'x-amz-max-parts') ?? 1000) || 1000, 1000);
+  const marker = Number(header(ctx, 'x-amz-part-number-marker') ?? 0) || 0;
+  const rest = sizes.map((Size, i) => ({ PartNumber: i + 1, Size })).filter((p) => p.PartNumber > marker);
+  const page = rest.slice(0, maxParts);
+  return {
+    TotalPartsCount: sizes.length,
+    PartsCount: sizes.length,
+    PartNumberMarker: marker,
+    NextPartNumberMarker: page.at(-1)?.PartNumber ?? marker,
+    MaxParts: maxParts,
+    IsTruncated: rest.length > page.length,
+    Part: page,
+  };
+}

@@ -145,6 +145,7 @@ export async function route(ctx: RequestContext, hooks: Hooks): Promise<void> {
     case 'HEAD':
       if (query.has('uploadId')) return multipart.listParts(ctx);
       if (query.has('tagging')) return objects.getObjectTagging(ctx);
+      if (query.has('attributes')) return objects.getObjectAttributes(ctx);
       if (query.has('acl')) {
         objects.resolveVersion(ctx, bucket, key, query.get('versionId'));
         return buckets.bucketConfig(ctx, 'acl');

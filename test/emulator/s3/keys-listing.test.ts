@@ -2,6 +2,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  GetObjectAttributesCommand,
   GetObjectCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
@@ -126,6 +127,31 @@ describe('keys and listings on the embedded S3', () => {
       new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: parts }),
     );
     expect(again.ETag).toBe(done.ETag);
+  });
+
+  it('keeps a SHA-256 checksum and reports it in GetObjectAttributes', async () => {
+    const put = await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'summed',
+        Body: 'A'.repeat(1024),
+        ChecksumAlgorithm: 'SHA256',
+      }),
+    );
+    expect(put.ChecksumSHA256).toBe('arcu6553sHVAiX4MjW0j7I7vD4w6R+Gz9Ok0Q9lTa+0=');
+    const attributes = await client.send(
+      new GetObjectAttributesCommand({
+        Bucket: bucket,
+        Key: 'summed',
+        ObjectAttributes: ['ETag', 'Checksum', 'ObjectSize', 'StorageClass'],
+      }),
+    );
+    expect(attributes).toMatchObject({
+      ObjectSize: 1024,
+      StorageClass: 'STANDARD',
+      Checksum: { ChecksumSHA256: put.ChecksumSHA256 },
+      ETag: put.ETag?.replace(/"/g, ''),
+    });
   });
 
   it('answers suffix ranges and checks Content-MD5', async () => {
