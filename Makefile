@@ -42,6 +42,13 @@ demo: ## Synthesize, start the embedded cloud, play the driver, save the chart
 bench: ## Benchmarks on the embedded target (~25 min; BENCH_QUICK=1 ~6 min): table + bench/results.json
 	$(NODE_JAVA) $(NPX) tsx scripts/bench.ts
 
+docs-chart: ## Redraw docs/demo-chart.png (the README's chart) with `make demo`
+	$(MAKE) demo
+	mkdir -p docs && cp out/demo-chart.png docs/demo-chart.png
+
+newcomer-check: ## Clone into a temp folder, time `make demo` and `make test` there: bench/newcomer.json
+	$(TOOLCHAIN) node scripts/newcomer-check.mjs
+
 embedded-up: ## Keep the embedded cloud running (state in .local/cloud) until Ctrl-C
 	$(NODE_JAVA) $(NPX) tsx scripts/embedded-up.ts
 
