@@ -1,15 +1,16 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../emulator/local-cloud.ts';
 import { ensureAssembly } from '../../integration/targets/assembly.ts';
 
 /**
  * Safe on a laptop (issue 9): nothing the embedded cloud starts is reachable from another machine.
  * The listening sockets are read from the kernel (/proc/net/tcp, tcp6) for this process and every
- * process under it (DynamoDB Local's JVM, s3rver, function environments), so a listener nobody
- * thought of is caught too; then each port is dialled on the machine's non-loopback address.
+ * process under it (s3rver, function environments), so a listener nobody thought of is caught too,
+ * plus the test run's DynamoDB Local (started by global-setup.ts with the same code the cloud uses,
+ * shared to save a JVM start); then each port is dialled on the machine's non-loopback address.
  */
 const linux = process.platform === 'linux';
 
@@ -70,16 +71,19 @@ function decodeAddress(hex: string): string {
   return groups.join(':');
 }
 
-function listenersOf(pid: number): Listener[] {
+/** Listening sockets of a process tree, plus those on `extraPorts` whoever owns them. */
+function listenersOf(pid: number, extraPorts: number[] = []): Listener[] {
   const inodes = socketInodes(processTree(pid));
   const found: Listener[] = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
       // state 0A is LISTEN; field 9 is the socket's inode
-      if (fields[3] !== '0A' || !inodes.has(fields[9] ?? '')) continue;
-      const [address, port] = (fields[1] ?? '').split(':');
-      found.push({ address: decodeAddress(address ?? ''), port: Number.parseInt(port ?? '0', 16) });
+      if (fields[3] !== '0A') continue;
+      const [address, hexPort] = (fields[1] ?? '').split(':');
+      const port = Number.parseInt(hexPort ?? '0', 16);
+      if (inodes.has(fields[9] ?? '') || extraPorts.includes(port))
+        found.push({ address: decodeAddress(address ?? ''), port });
     }
   }
   return found;
@@ -117,8 +121,13 @@ describe.skipIf(!linux)('what the embedded cloud listens on (Linux: read from /p
   let listeners: Listener[];
 
   beforeAll(async () => {
-    cloud = await startLocalCloud({ assemblyDir: await ensureAssembly(), stateDir: null, log: () => {} });
-    listeners = listenersOf(process.pid);
+    cloud = await startLocalCloud({
+      assemblyDir: await ensureAssembly(),
+      stateDir: null,
+      dynamodbEndpoint: inject('dynamodbEndpoint'),
+      log: () => {},
+    });
+    listeners = listenersOf(process.pid, [portOf(cloud.endpoints.dynamodb)]);
   });
   afterAll(async () => {
     await cloud?.stop();
