@@ -10,6 +10,7 @@ import { baselineEvents, benchConfig } from './bench/config.ts';
 import { describeMachine } from './bench/machine.ts';
 import { runPlotPart } from './bench/plot-part.ts';
 import { markdownTable } from './bench/report.ts';
+import { runRuntimePart } from './bench/runtime-part.ts';
 import { runTrackerPart } from './bench/tracker-part.ts';
 import { progress, runMain } from './cli.ts';
 
@@ -23,7 +24,7 @@ runMain(async () => {
   const output = resolve(repoRoot, config.output);
   // A run of some parts (BENCH_PARTS) updates those parts of an existing results file.
   const previous =
-    config.parts.size < 4 && existsSync(output)
+    config.parts.size < 5 && existsSync(output)
       ? (JSON.parse(readFileSync(output, 'utf8')) as Record<string, unknown>)
       : {};
   const results: Record<string, unknown> = {
@@ -38,6 +39,7 @@ runMain(async () => {
     coldStartMs: previous.coldStartMs ?? {},
     peakRssMb: previous.peakRssMb ?? {},
     loadTest: previous.loadTest ?? null,
+    runtime: previous.runtime ?? null,
   };
   const rss = results.peakRssMb as Record<string, number>;
   const errors: string[] = [];
@@ -99,6 +101,20 @@ runMain(async () => {
       });
       results.coldStartMs = cold.coldStartMs;
       rss.coldStart = cold.peakRssMb;
+    });
+  if (config.parts.has('runtime'))
+    await part('runtime', async () => {
+      results.runtime = {
+        about:
+          'Invocations per second through the embedded Lambda runner, warm environments: a no-op function (the per-invocation cost of the runner) and the size-tracking function on real S3 records',
+        ...(await runRuntimePart({
+          assemblyDir,
+          runs: config.runs,
+          noopInvocations: config.runtimeNoopInvocations,
+          trackerInvocations: config.runtimeTrackerInvocations,
+          log: progress,
+        })),
+      };
     });
   results.durationSeconds = Math.round((performance.now() - started) / 1000);
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { assertPortFree, freePort } from '../services/free-port.ts';
+import { loopbackLauncher } from './launcher.ts';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -46,16 +47,29 @@ function jarDir(): string {
   return join(lib, version);
 }
 
+/** The address every listener of the local cloud binds to: nothing is reachable from another machine. */
+export const LOOPBACK = '127.0.0.1';
+
+/**
+ * DynamoDB Local has no bind-address option: LoopbackServer.java (see launcher.ts) builds its server
+ * from these arguments and binds it to LOOPBACK before it starts listening.
+ */
 function javaArgs(port: number, dataDir: string | null): string[] {
   const dir = jarDir();
+  const launcher = loopbackLauncher(join(dir, 'DynamoDBLocal.jar'));
   return [
     `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-    '-jar',
-    join(dir, 'DynamoDBLocal.jar'),
+    '-cp',
+    launcher.classPath,
+    launcher.mainClass,
+    LOOPBACK,
     '-port',
     String(port),
     // one database whatever the credentials and region of the caller
     '-sharedDb',
+    // nothing leaves the machine
+    '-disableTelemetry',
+    // no -cors: DynamoDB Local then sends no Access-Control-Allow-Origin, so no web page can use it
     ...(dataDir ? ['-dbPath', dataDir] : ['-inMemory']),
   ];
 }
@@ -94,7 +108,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     exited = code ?? -1;
   });
 
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `http://${LOOPBACK}:${port}`;
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',

@@ -9,8 +9,14 @@
  * only node: imports. Its configuration comes as a JSON argument.
  */
 import { existsSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+
+// V8's code cache on disk (in the OS temp folder): an environment started after a crash or a timeout
+// loads the function's bundle (the AWS SDK, ~0.5 MB) from cached bytecode instead of compiling it
+// again. Same code, same behaviour; it only makes the init phase cheaper.
+enableCompileCache?.();
 
 export interface ChildConfig {
   readonly taskRoot: string;

@@ -1,11 +1,11 @@
 /**
  * Sizes and repetitions of `make bench`. BENCH_QUICK=1 is the development mode (about 2-3 minutes);
  * each knob can be overridden from the environment, e.g. BENCH_TRACKER_SIZES=100,1000 BENCH_RUNS=2.
- * BENCH_PARTS=tracker,plot,load,cold picks the parts (default: all).
+ * BENCH_PARTS=tracker,plot,load,cold,runtime picks the parts (default: all).
  */
 export interface BenchConfig {
   readonly quick: boolean;
-  readonly parts: ReadonlySet<'tracker' | 'plot' | 'load' | 'cold'>;
+  readonly parts: ReadonlySet<'tracker' | 'plot' | 'load' | 'cold' | 'runtime'>;
   readonly runs: number;
   readonly trackerSizes: number[];
   readonly oursEvents: number;
@@ -18,6 +18,8 @@ export interface BenchConfig {
   readonly loadConnections: number;
   readonly coldRuns: number;
   readonly coldSynthRuns: number;
+  readonly runtimeNoopInvocations: number;
+  readonly runtimeTrackerInvocations: number;
   readonly output: string;
 }
 
@@ -40,7 +42,7 @@ function num(name: string, fallback: number): number {
 
 export function benchConfig(): BenchConfig {
   const quick = process.env.BENCH_QUICK === '1';
-  const allParts = ['tracker', 'plot', 'load', 'cold'] as const;
+  const allParts = ['tracker', 'plot', 'load', 'cold', 'runtime'] as const;
   const parts = new Set(
     (process.env.BENCH_PARTS ?? allParts.join(','))
       .split(',')
@@ -62,6 +64,8 @@ export function benchConfig(): BenchConfig {
     loadConnections: num('BENCH_LOAD_CONNECTIONS', 50),
     coldRuns: num('BENCH_COLD_RUNS', quick ? 2 : 5),
     coldSynthRuns: num('BENCH_COLD_SYNTH_RUNS', quick ? 1 : 2),
+    runtimeNoopInvocations: num('BENCH_RUNTIME_NOOP', quick ? 300 : 2000),
+    runtimeTrackerInvocations: num('BENCH_RUNTIME_TRACKER', quick ? 100 : 600),
     output: process.env.BENCH_OUTPUT ?? 'bench/results.json',
   };
 }

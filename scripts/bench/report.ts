@@ -119,6 +119,21 @@ export function markdownTable(results: Json): string {
     });
   }
 
+  const runtime = results.runtime as Json | null | undefined;
+  if (runtime) {
+    for (const name of ['noop', 'tracker'] as const) {
+      const part = runtime[name] as Json | undefined;
+      if (!part) continue;
+      rows.push({
+        part: 'runtime',
+        figure: `${name === 'noop' ? 'no-op function' : 'size-tracking function'}: invocations/s, concurrency 1 / 8`,
+        value: `${show(part, 'perSecConcurrency1')} / ${show(part, 'perSecConcurrency8')}`,
+        target: '',
+        result: '',
+      });
+    }
+  }
+
   const rss = results.peakRssMb as Record<string, number> | undefined;
   if (rss) {
     rows.push({
