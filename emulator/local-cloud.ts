@@ -138,6 +138,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       region,
       ...(stateDir ? { dataDir: join(stateDir, 's3') } : {}),
       ...(options.s3Port ? { port: options.s3Port } : {}),
+      // LocalStack 4.14 stores lifecycle rules and never runs them (provider.py): neither does its profile
+      ...(events.profile === 'localstack-4.14' ? { runLifecycle: false } : {}),
       // never run on without S3: the cloud stops with it (server.ts has said why on stderr)
       onUnexpectedExit: (error) => {
         log(`${error.message}: stopping the cloud`);

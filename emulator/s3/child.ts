@@ -34,6 +34,8 @@ export interface S3ChildConfig {
   removeDirectoryOnExit: boolean;
   /** How often lifecycle rules run in real time (default one minute). */
   lifecycleIntervalMs?: number;
+  /** false: lifecycle rules are stored and never run (LocalStack 4.14's behaviour). */
+  runLifecycle?: boolean;
   /** fsync bodies and metadata commits (default true). */
   syncWrites?: boolean;
 }
@@ -42,6 +44,8 @@ export interface S3ChildConfig {
 export interface S3ChangeFacts {
   /** A DeleteObject / DeleteObjects entry that removed no object and created no delete marker. */
   readonly removedNothing: boolean;
+  /** The delete API a removal came from (DeleteObject or DeleteObjects), when it is one. */
+  readonly operation?: string;
 }
 
 /** Messages from the child to the parent. */
@@ -125,10 +129,15 @@ async function main(): Promise<void> {
       },
       info,
     );
-    delivery.add({ record, facts: { removedNothing: change.removedNothing } }, handle);
+    const facts: S3ChangeFacts = {
+      removedNothing: change.removedNothing,
+      ...(change.operation ? { operation: change.operation } : {}),
+    };
+    delivery.add({ record, facts }, handle);
   };
 
   const lifecycle = () => {
+    if (config.runLifecycle === false) return;
     try {
       runLifecycle(opened, now(), emitWith(requestInfo(config.region, 's3.amazonaws.com'), { done: true }));
     } catch (err) {

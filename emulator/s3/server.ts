@@ -47,6 +47,8 @@ export interface S3ServerOptions {
   readonly startTimeoutMs?: number;
   /** How often lifecycle rules run as real time passes (default 60 s). */
   readonly lifecycleIntervalMs?: number;
+  /** false: lifecycle rules are stored and never run, as on LocalStack 4.14 (default true). */
+  readonly runLifecycle?: boolean;
   /**
    * fsync every body and metadata commit before answering (default true: an acknowledged write
    * survives power loss). false is faster and still loses nothing when the process is killed.
@@ -86,6 +88,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Embe
     removeDirectoryOnExit: temporary,
     ...(options.lifecycleIntervalMs ? { lifecycleIntervalMs: options.lifecycleIntervalMs } : {}),
     ...(options.syncWrites === false ? { syncWrites: false } : {}),
+    ...(options.runLifecycle === false ? { runLifecycle: false } : {}),
   };
   const child = fork(CHILD_ENTRY, [JSON.stringify(config)], {
     execArgv: childExecArgv(),

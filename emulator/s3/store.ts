@@ -63,6 +63,8 @@ export interface Change {
   versionId?: string;
   /** A delete that removed nothing and created no marker (S3 still sends its event). */
   removedNothing: boolean;
+  /** The delete API the change came from, set by the request handler (LocalStack treats the two apart). */
+  operation?: 'DeleteObject' | 'DeleteObjects';
   sequencer: string;
   time: number;
 }

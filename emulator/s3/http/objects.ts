@@ -337,7 +337,7 @@ export function deleteObject(ctx: RequestContext): void {
         throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
     }
   });
-  ctx.emit(result.change);
+  ctx.emit({ ...result.change, operation: 'DeleteObject' });
   const headers: Record<string, string> = {};
   if (result.versionId !== undefined) headers['x-amz-version-id'] = result.versionId;
   if (result.deleteMarker) headers['x-amz-delete-marker'] = 'true';
@@ -368,7 +368,7 @@ export async function deleteObjects(ctx: RequestContext): Promise<void> {
         throw new S3Error('NoSuchVersion', 'The specified version does not exist.');
       }
       const result = ctx.store.deleteObject(ctx.bucket, key, versionId, 'ObjectRemoved');
-      ctx.emit(result.change);
+      ctx.emit({ ...result.change, operation: 'DeleteObjects' });
       if (!quiet) {
         deleted.push({
           Key: key,
