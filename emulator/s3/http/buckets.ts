@@ -3,7 +3,7 @@ import { S3Error } from '../errors.ts';
 import { type LifecycleRule, lifecycleXml, parseLifecycleXml } from '../lifecycle.ts';
 import { listPage, urlEncodeKey } from '../listing.ts';
 import type { VersionRow } from '../store.ts';
-import { childText, parseXml } from '../xml.ts';
+import { childText, parseXml, S3_XMLNS } from '../xml.ts';
 import { readAll } from './body.ts';
 import { header, intParam, isoTime, OWNER, type RequestContext, sendEmpty, sendXml } from './context.ts';
 
@@ -255,13 +255,7 @@ export async function bucketConfig(ctx: RequestContext, name: string): Promise<v
   } else {
     const body = bucket.configs[name];
     if (body === undefined || body === '') {
-      if (name === 'acl') {
-        sendXml(ctx, 200, 'AccessControlPolicy', {
-          Owner: OWNER,
-          AccessControlList: { Grant: [{ Grantee: { ...OWNER }, Permission: 'FULL_CONTROL' }] },
-        });
-        return;
-      }
+      if (name === 'acl') return sendDefaultAcl(ctx);
       if (name === 'notification') return sendXml(ctx, 200, 'NotificationConfiguration', {});
       throw new S3Error(CONFIG_ERRORS[name] ?? 'NotImplemented', `The ${name} configuration does not exist`, {
         BucketName: ctx.bucket,
@@ -288,3 +282,19 @@ export function location(ctx: RequestContext): void {
 }
 
 export { header };
+
+/**
+ * The private ACL every bucket and object has until one is put: the owner with FULL_CONTROL. S3 types
+ * the grantee with an xsi:type attribute (SDKs read `Grantee.Type` from it), which the plain XML
+ * writer does not do, so the body is written here.
+ */
+function sendDefaultAcl(ctx: RequestContext): void {
+  const owner = `<ID>${OWNER.ID}</ID><DisplayName>${OWNER.DisplayName}</DisplayName>`;
+  const text =
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<AccessControlPolicy xmlns="${S3_XMLNS}"><Owner>${owner}</Owner><AccessControlList><Grant>` +
+    `<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser">${owner}</Grantee>` +
+    '<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>';
+  ctx.res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(text) });
+  ctx.res.end(ctx.method === 'HEAD' ? undefined : text);
+}
