@@ -21,7 +21,7 @@ import { ensureAssembly } from './targets/assembly.ts';
 import { appOutputs } from './targets/embedded.ts';
 
 /**
- * The embedded cloud killed with SIGKILL (its whole process group: the cloud, DynamoDB Local, s3rver,
+ * The embedded cloud killed with SIGKILL (its whole process group: the cloud, DynamoDB Local, the embedded S3,
  * the function environments) in the middle of a run of writes, then restarted on the same state:
  * no acknowledged object and no history point read before the kill may be lost, and a
  * reconciliation brings the totals back to a recount (events in flight at the kill are lost).

@@ -12,9 +12,11 @@ npx --no-install vitest run --exclude integration/fault-campaign.test.ts \
   --reporter=default --reporter=json --outputFile.json=out/test-results.json || status=1
 t1=$(now)
 echo "== fault campaign (alone on the machine: it is CPU-bound)"
-npx --no-install vitest run integration/fault-campaign.test.ts \
+rm -f out/fault-campaign.txt
+FAULT_PROGRESS_FILE=out/fault-campaign.txt npx --no-install vitest run integration/fault-campaign.test.ts \
   --reporter=default --reporter=json --outputFile.json=out/fault-campaign-results.json || status=1
 t2=$(now)
+[ -f out/fault-campaign.txt ] && grep -v '^\[' out/fault-campaign.txt
 node scripts/test-summary.mjs out/test-results.json out/fault-campaign-results.json || status=1
 
 awk -v a="$t0" -v b="$t1" -v c="$t2" \

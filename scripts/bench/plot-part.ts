@@ -14,7 +14,7 @@ import { figures, median, percentile, since } from './stats.ts';
 const run = promisify(execFile);
 
 /**
- * The cloud's state (DynamoDB Local's database file, s3rver's store) goes on tmpfs when there is one:
+ * The cloud's state (DynamoDB Local's database file, the embedded S3's store) goes on tmpfs when there is one:
  * DynamoDB Local commits each item of a BatchWrite on its own, and with fsyncs to disk seeding 100,000
  * points would take most of an hour on a busy machine. Reads are the same either way (page cache).
  */

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Peak resident memory of a process tree (the benchmark's own Node process, which hosts the embedded
- * cloud or the tracker, plus every descendant: the s3rver child, the Java DynamoDB Local, the function
+ * cloud or the tracker, plus every descendant: the S3 child, the Java DynamoDB Local, the function
  * children), sampled from /proc every `intervalMs`. Linux only; elsewhere the peak stays 0.
  */
 export class RssSampler {

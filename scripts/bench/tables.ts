@@ -15,7 +15,7 @@ interface TemplateResource {
 /**
  * Creates the history and ledger tables as the synthesized Storage stack declares them (keys, the
  * largestSize index, on-demand billing), under the names given: the tracker benchmark runs the
- * tracker on bare DynamoDB Local + s3rver, without deploying the whole app.
+ * tracker on bare DynamoDB Local + the embedded S3, without deploying the whole app.
  */
 export async function createAppTables(
   client: DynamoDBClient,

@@ -48,7 +48,7 @@ const baselineTable = 'bench-baseline-history';
 /**
  * Our tracker vs the seeds' design on buckets of N objects. Ours is the size-tracking handler's code
  * path minus the Lambda wrapper: SizeTracker + LedgerStore + headObjectContentType, in this process,
- * on clients pointed at the embedded S3 (s3rver) and DynamoDB Local. Each event is a real PutObject or
+ * on clients pointed at the embedded S3 and DynamoDB Local. Each event is a real PutObject or
  * DeleteObject; its record comes from the embedded S3's event stream and is applied; the time per
  * event is the tracker's (record in hand -> applied), the S3 request itself is the same for both.
  */
@@ -63,7 +63,7 @@ export async function runTrackerPart(options: TrackerPartOptions) {
     const seeding = performance.now();
     const seeded = options.sizes.map((n) => seedS3Bucket(join(work, 's3'), `bench-n${n}`, n));
     const setup = {
-      s3: "objects written into s3rver's filesystem store before it starts (scripts/bench/s3-seed.ts)",
+      s3: "objects written into the embedded S3's store before it starts (scripts/bench/s3-seed.ts, emulator/s3/seed.ts)",
       s3SeedMs: Math.round(since(seeding)),
       ledger: 'the real Reconciler, once per bucket (one listing; ledger entries in transactions of 98)',
       reconcileMs: {} as Record<string, number>,
