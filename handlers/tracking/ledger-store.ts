@@ -298,7 +298,8 @@ export class LedgerStore {
   }
 }
 
-const zeroTotals: Totals = {
+/** The totals of a bucket nothing was tracked in yet. */
+export const zeroTotals: Totals = {
   sizeBytes: 0,
   objectCount: 0,
   storedBytes: 0,

@@ -14,7 +14,7 @@ import {
   type ListedVersion,
   matchesListing,
 } from './ledger.ts';
-import type { LedgerStore, LedgerWrite, Totals } from './ledger-store.ts';
+import { type LedgerStore, type LedgerWrite, type Totals, zeroTotals } from './ledger-store.ts';
 import { currentOfKey, listedKey, refusesVersionListing, versionsOfKey } from './s3-versions.ts';
 import { backoffMs, s3TimeOr } from './tracker.ts';
 
@@ -239,17 +239,7 @@ export class Reconciler {
   /** A bucket seen for the first time with nothing in it still gets totals and a first point at zero. */
   private async startTracking(bucket: string, pointMs: number): Promise<Totals> {
     const started = await this.store.startTotals(bucket, pointMs);
-    return (
-      started ?? {
-        sizeBytes: 0,
-        objectCount: 0,
-        storedBytes: 0,
-        storedVersions: 0,
-        epoch: 0,
-        revision: 0,
-        lastPointMs: 0,
-      }
-    );
+    return started ?? zeroTotals;
   }
 }
 
