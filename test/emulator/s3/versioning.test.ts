@@ -238,19 +238,18 @@ describe('versioned buckets on the embedded S3', () => {
 
 describe('event records against the ones AWS recorded', () => {
   it('have the shape of test_object_created_put_versioned (AWS, via LocalStack snapshots)', async () => {
-    const snapshot = JSON.parse(
-      readFileSync(
-        new URL(
-          '../../../../shared/conformance/s3-events/test_s3_notifications_sqs.snapshot.json',
-          import.meta.url,
-        ),
-        'utf8',
-      ),
-    ) as Record<string, { 'recorded-content': Record<string, unknown> }>;
-    const entry = Object.entries(snapshot).find(([name]) =>
-      name.endsWith('test_object_created_put_versioned'),
-    );
-    const aws = (entry?.[1]['recorded-content']['message-versioning-active'] ?? []) as S3EventRecord[];
+    // the AWS-recorded records, kept in the repository (test/tracking/fixtures/README.md says whence)
+    const corpus = JSON.parse(
+      readFileSync(new URL('../../tracking/fixtures/aws-s3-event-records.json', import.meta.url), 'utf8'),
+    ) as { records: { file: string; test: string; path: string; record: S3EventRecord }[] };
+    const aws = corpus.records
+      .filter(
+        (entry) =>
+          entry.file === 'test_s3_notifications_sqs.snapshot.json' &&
+          entry.test.endsWith('test_object_created_put_versioned') &&
+          entry.path.startsWith('recorded-content/message-versioning-active/'),
+      )
+      .map((entry) => entry.record);
     expect(aws.length).toBeGreaterThan(0);
 
     const bucket = await newBucket('Enabled');
