@@ -3,7 +3,8 @@ import { S3Error } from '../errors.ts';
 import { type LifecycleRule, lifecycleXml, parseLifecycleXml } from '../lifecycle.ts';
 import { listPage, urlEncodeKey } from '../listing.ts';
 import type { VersionRow } from '../store.ts';
-import { childText, parseXml, S3_XMLNS } from '../xml.ts';
+import { childText, parseXml } from '../xml.ts';
+import { cannedAclOf, sendAcl } from './acl.ts';
 import { readAll } from './body.ts';
 import { header, intParam, isoTime, OWNER, type RequestContext, sendEmpty, sendXml } from './context.ts';
 
@@ -27,7 +28,9 @@ export async function createBucket(ctx: RequestContext): Promise<void> {
   // us-east-1 answers 200 to a bucket you already own; other regions BucketAlreadyOwnedByYou
   if (ctx.region === 'us-east-1' && ctx.store.findBucket(ctx.bucket))
     return sendEmpty(ctx, 200, { location: `/${ctx.bucket}` });
+  const acl = cannedAclOf(ctx);
   ctx.store.createBucket(ctx.bucket);
+  if (acl) ctx.store.setConfig(ctx.bucket, 'acl', acl);
   sendEmpty(ctx, 200, { location: `/${ctx.bucket}` });
 }
 
@@ -247,15 +250,16 @@ const CONFIG_ERRORS: Record<string, string> = {
 export async function bucketConfig(ctx: RequestContext, name: string): Promise<void> {
   const bucket = ctx.store.bucket(ctx.bucket);
   if (ctx.method === 'PUT') {
-    ctx.store.setConfig(ctx.bucket, name, (await readAll(ctx.req)).toString('utf8'));
+    const body = (await readAll(ctx.req)).toString('utf8');
+    ctx.store.setConfig(ctx.bucket, name, (name === 'acl' ? cannedAclOf(ctx) : undefined) ?? body);
     sendEmpty(ctx, 200);
   } else if (ctx.method === 'DELETE') {
     ctx.store.setConfig(ctx.bucket, name, undefined);
     sendEmpty(ctx, 204);
   } else {
     const body = bucket.configs[name];
+    if (name === 'acl') return sendAcl(ctx, body);
     if (body === undefined || body === '') {
-      if (name === 'acl') return sendDefaultAcl(ctx);
       if (name === 'notification') return sendXml(ctx, 200, 'NotificationConfiguration', {});
       throw new S3Error(CONFIG_ERRORS[name] ?? 'NotImplemented', `The ${name} configuration does not exist`, {
         BucketName: ctx.bucket,
@@ -282,19 +286,3 @@ export function location(ctx: RequestContext): void {
 }
 
 export { header };
-
-/**
- * The private ACL every bucket and object has until one is put: the owner with FULL_CONTROL. S3 types
- * the grantee with an xsi:type attribute (SDKs read `Grantee.Type` from it), which the plain XML
- * writer does not do, so the body is written here.
- */
-function sendDefaultAcl(ctx: RequestContext): void {
-  const owner = `<ID>${OWNER.ID}</ID><DisplayName>${OWNER.DisplayName}</DisplayName>`;
-  const text =
-    '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<AccessControlPolicy xmlns="${S3_XMLNS}"><Owner>${owner}</Owner><AccessControlList><Grant>` +
-    `<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser">${owner}</Grantee>` +
-    '<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>';
-  ctx.res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(text) });
-  ctx.res.end(ctx.method === 'HEAD' ? undefined : text);
-}

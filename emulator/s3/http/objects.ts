@@ -7,6 +7,7 @@ import { S3Error } from '../errors.ts';
 import type { S3EventName } from '../event-records.ts';
 import type { NewVersion, ObjectMetadata, VersionRow } from '../store.ts';
 import { child, children, childText, parseXml } from '../xml.ts';
+import { keepNewObjectAcl } from './acl.ts';
 import { bodyOf, declaredLength, parseFormData, readAll } from './body.ts';
 import { etagMatches, parseRange, readPrecondition } from './conditions.ts';
 import { header, httpTime, isoTime, type RequestContext, sendEmpty, sendError, sendXml } from './context.ts';
@@ -185,6 +186,7 @@ export async function putObject(ctx: RequestContext): Promise<void> {
       'ObjectCreated:Put',
       writePrecondition(ctx),
     );
+    keepNewObjectAcl(ctx, ctx.key, result.versionId);
     ctx.emit(result.change);
     sendEmpty(ctx, 200, {
       etag,

@@ -1,6 +1,8 @@
 /** Path-style S3 routing: which API a request calls, from its method, path and query. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { S3Error } from '../errors.ts';
+import * as acl from './acl.ts';
+import { readAll } from './body.ts';
 import * as buckets from './buckets.ts';
 import { type RequestContext, sendError } from './context.ts';
 import { preflight } from './cors.ts';
@@ -132,7 +134,14 @@ export async function route(ctx: RequestContext, hooks: Hooks): Promise<void> {
           : multipart.uploadPart(ctx);
       }
       if (query.has('tagging')) return objects.putObjectTagging(ctx);
-      if (query.has('acl') || query.has('retention') || query.has('legal-hold')) {
+      if (query.has('acl')) {
+        const row = objects.resolveVersion(ctx, bucket, key, query.get('versionId'));
+        acl.putObjectAcl(ctx, key, row.versionId, (await readAll(ctx.req)).toString('utf8'));
+        ctx.res.writeHead(200, { 'content-length': 0 });
+        ctx.res.end();
+        return;
+      }
+      if (query.has('retention') || query.has('legal-hold')) {
         ctx.store.bucket(bucket);
         objects.resolveVersion(ctx, bucket, key, query.get('versionId'));
         ctx.res.writeHead(200, { 'content-length': 0 });
@@ -147,8 +156,8 @@ export async function route(ctx: RequestContext, hooks: Hooks): Promise<void> {
       if (query.has('tagging')) return objects.getObjectTagging(ctx);
       if (query.has('attributes')) return objects.getObjectAttributes(ctx);
       if (query.has('acl')) {
-        objects.resolveVersion(ctx, bucket, key, query.get('versionId'));
-        return buckets.bucketConfig(ctx, 'acl');
+        const row = objects.resolveVersion(ctx, bucket, key, query.get('versionId'));
+        return acl.sendAcl(ctx, ctx.store.bucket(bucket).configs[acl.objectAclName(key, row.versionId)]);
       }
       return objects.getObject(ctx);
     case 'DELETE':
