@@ -5,11 +5,12 @@ import {
   PutBucketVersioningCommand,
   PutObjectAclCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   type S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedS3, startS3Server } from '../../../emulator/s3/server.ts';
+import { s3ClientFor } from './s3-client.ts';
 
 // ACLs are kept and answered as S3 answers them, never enforced (one account): what an SDK reads back.
 let s3: EmbeddedS3;
@@ -17,12 +18,7 @@ let client: S3Client;
 
 beforeAll(async () => {
   s3 = await startS3Server();
-  client = new S3Client({
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  client = s3ClientFor(s3.endpoint);
 });
 afterAll(async () => {
   client?.destroy();

@@ -7,12 +7,13 @@ import {
   ListObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   type S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedS3, startS3Server } from '../../../emulator/s3/server.ts';
+import { s3ClientFor } from './s3-client.ts';
 
 let s3: EmbeddedS3;
 let client: S3Client;
@@ -20,12 +21,7 @@ const bucket = 'keys-and-listing';
 
 beforeAll(async () => {
   s3 = await startS3Server();
-  client = new S3Client({
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  client = s3ClientFor(s3.endpoint);
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
 });
 afterAll(async () => {

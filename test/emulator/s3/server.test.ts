@@ -17,20 +17,12 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   paginateListObjectsV2,
-  S3Client,
+  type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedS3, type S3EventRecord, startS3Server } from '../../../emulator/s3/server.ts';
-
-function clientFor(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'dummy', secretAccessKey: 'dummy' },
-  });
-}
+import { s3ClientFor } from './s3-client.ts';
 
 const decode = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
 
@@ -67,7 +59,7 @@ describe('embedded S3 (S3-faithful events)', () => {
   beforeAll(async () => {
     s3 = await startS3Server();
     s3.onEvent((record) => records.push(record));
-    client = clientFor(s3.endpoint);
+    client = s3ClientFor(s3.endpoint);
   });
 
   afterAll(async () => {
@@ -351,7 +343,7 @@ describe('embedded S3 lifecycle', () => {
       const first = await startS3Server({ dataDir });
       const firstEvents: S3EventRecord[] = [];
       first.onEvent((r) => firstEvents.push(r));
-      const c1 = clientFor(first.endpoint);
+      const c1 = s3ClientFor(first.endpoint);
       await c1.send(new CreateBucketCommand({ Bucket: 'persistent-bucket' }));
       await c1.send(
         new PutObjectCommand({ Bucket: 'persistent-bucket', Key: 'kept.txt', Body: 'still here' }),
@@ -365,7 +357,7 @@ describe('embedded S3 lifecycle', () => {
       const second = await startS3Server({ dataDir });
       const secondEvents: S3EventRecord[] = [];
       second.onEvent((r) => secondEvents.push(r));
-      const c2 = clientFor(second.endpoint);
+      const c2 = s3ClientFor(second.endpoint);
       try {
         const got = await c2.send(new GetObjectCommand({ Bucket: 'persistent-bucket', Key: 'kept.txt' }));
         expect(await got.Body?.transformToString()).toBe('still here');
@@ -433,7 +425,7 @@ describe('embedded S3 lifecycle', () => {
     const unsubscribe = s3.onEvent((r) => unsubscribed.push(r));
     unsubscribe();
     expect(s3.endpoint).toBe(`http://127.0.0.1:${port}`);
-    const client = clientFor(s3.endpoint);
+    const client = s3ClientFor(s3.endpoint);
     await client.send(new CreateBucketCommand({ Bucket: 'region-bucket' }));
     await client.send(new PutObjectCommand({ Bucket: 'region-bucket', Key: 'k', Body: 'v' }));
     client.destroy();

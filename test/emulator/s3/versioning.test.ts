@@ -11,7 +11,7 @@ import {
   PutBucketLifecycleConfigurationCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   type S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ import {
   type S3EventRecord,
   startS3Server,
 } from '../../../emulator/s3/server.ts';
+import { s3ClientFor } from './s3-client.ts';
 
 const DAY = 86_400_000;
 let s3: EmbeddedS3;
@@ -31,12 +32,7 @@ let buckets = 0;
 beforeAll(async () => {
   s3 = await startS3Server();
   s3.onEvent((record, facts) => seen.push({ record, facts }));
-  client = new S3Client({
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  client = s3ClientFor(s3.endpoint);
 });
 afterAll(async () => {
   client?.destroy();
@@ -288,12 +284,7 @@ describe('seeding a data directory (benchmarks)', () => {
       }));
       seedObjects(dataDir, 'seeded', objects);
       const seeded = await startS3Server({ dataDir });
-      const c = new S3Client({
-        endpoint: seeded.endpoint,
-        forcePathStyle: true,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-      });
+      const c = s3ClientFor(seeded.endpoint);
       try {
         const first = await c.send(new ListObjectsV2Command({ Bucket: 'seeded' }));
         const second = await c.send(
