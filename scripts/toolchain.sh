@@ -8,7 +8,8 @@
 #   directory, without root, and put first on PATH.
 # - --java: DynamoDB Local needs Java 17+. When it is missing: installed with apt-get as root on
 #   Debian/Ubuntu, otherwise a one-line stop naming the command to run.
-# - --deps: `npm ci` when node_modules is missing or older than package-lock.json.
+# - --deps: `npm ci` when node_modules is missing or older than package-lock.json (the project's, and
+#   emulator/lambda/runtime-sdk's: the AWS SDK the embedded Lambda runtime provides).
 # Then COMMAND runs (exec) with that PATH. Lines it prints start with `toolchain:`.
 set -euo pipefail
 
@@ -97,11 +98,18 @@ ensure_java() {
 }
 
 # --- npm dependencies ---------------------------------------------------------------------------------
+# `npm ci` in DIR when its node_modules is missing or older than its package-lock.json.
+npm_ci_if_stale() {
+  local dir="$1" marker="$1/node_modules/.package-lock.json" label="$2"
+  if [ -f "$marker" ] && [ ! "$dir/package-lock.json" -nt "$marker" ]; then return 0; fi
+  if [ -f "$marker" ]; then say "$label package-lock.json changed: npm ci"; else say "no $label node_modules yet: npm ci"; fi
+  (cd "$dir" && npm ci --no-audit --no-fund >&2)
+}
+
 ensure_deps() {
-  local marker="$root_dir/node_modules/.package-lock.json"
-  if [ -f "$marker" ] && [ ! "$root_dir/package-lock.json" -nt "$marker" ]; then return 0; fi
-  if [ -f "$marker" ]; then say "package-lock.json changed: npm ci"; else say "no node_modules yet: npm ci"; fi
-  (cd "$root_dir" && npm ci --no-audit --no-fund >&2)
+  npm_ci_if_stale "$root_dir" project
+  # the AWS SDK v3 the embedded Lambda runtime gives functions, apart from the project's own packages
+  npm_ci_if_stale "$root_dir/emulator/lambda/runtime-sdk" "Lambda runtime SDK"
 }
 
 java=0

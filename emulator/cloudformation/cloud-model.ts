@@ -17,6 +17,8 @@ export interface LambdaFunctionSpec {
   readonly memoryMb: number;
   /** The template's resolved Environment.Variables. */
   readonly environment: Readonly<Record<string, string>>;
+  /** Extracted layer folders (each holding `nodejs/node_modules`...), in the template's order. */
+  readonly layerDirs?: readonly string[];
 }
 
 /** One LambdaConfiguration of a bucket's NotificationConfiguration. */

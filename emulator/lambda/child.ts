@@ -9,9 +9,10 @@
  * only node: imports. Its configuration comes as a JSON argument.
  */
 import { existsSync } from 'node:fs';
-import { enableCompileCache } from 'node:module';
-import { join } from 'node:path';
+import { createRequire, enableCompileCache } from 'node:module';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isolateModules } from './module-isolation.ts';
 
 // V8's code cache on disk (in the OS temp folder): an environment started after a crash or a timeout
 // loads the function's bundle (the AWS SDK, ~0.5 MB) from cached bytecode instead of compiling it
@@ -24,6 +25,14 @@ export interface ChildConfig {
   readonly handler: string;
   /** Fault injection: this environment's clock runs this far ahead (negative: behind). */
   readonly clockOffsetMs?: number;
+  /** The declared runtime (e.g. `nodejs24.x`): its handler rules apply. */
+  readonly runtime?: string;
+  /** Callback handlers (3 parameters) run; false on nodejs24.x, which refuses them. */
+  readonly callbacks?: boolean;
+  /** Module isolation (module-isolation.ts): node_modules folders after the function's own. */
+  readonly searchPath?: readonly string[];
+  /** Added to a not-found error for an `@aws-sdk/` package. */
+  readonly missingSdkHint?: string;
 }
 
 export interface InvokeMessage {
@@ -63,6 +72,13 @@ type Handler = (
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
 if (config.clockOffsetMs) skewClock(config.clockOffsetMs);
+if (config.searchPath) {
+  isolateModules({
+    taskRoot: config.taskRoot,
+    searchPath: config.searchPath,
+    ...(config.missingSdkHint ? { missingHint: { prefix: '@aws-sdk/', text: config.missingSdkHint } } : {}),
+  });
+}
 const post = (message: ChildMessage) => {
   if (process.connected) process.send?.(message);
 };
@@ -113,34 +129,61 @@ class RuntimeError extends Error {
   }
 }
 
-async function loadHandler(): Promise<Handler> {
-  const dot = config.handler.lastIndexOf('.');
-  if (dot <= 0) throw new RuntimeError('Runtime.MalformedHandlerName', `Bad handler ${config.handler}`);
-  const modulePath = config.handler.slice(0, dot);
-  const exportName = config.handler.slice(dot + 1);
-  const file = ['.mjs', '.js', '.cjs']
-    .map((extension) => join(config.taskRoot, modulePath + extension))
-    .find((candidate) => existsSync(candidate));
-  if (!file) {
-    throw new RuntimeError(
-      'Runtime.ImportModuleError',
-      `Error: Cannot find module '${modulePath}' in ${config.taskRoot}`,
-    );
-  }
-  let loaded: Record<string, unknown>;
+const CALLBACK_REMOVED =
+  'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
+
+/** The user module, loaded as AWS's runtime interface client loads it (same lookup, same errors). */
+async function loadModule(moduleRoot: string, moduleName: string): Promise<unknown> {
+  const base = resolve(config.taskRoot, moduleRoot, moduleName);
   try {
-    loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const file = ['', '.js', '.mjs', '.cjs'].map((extension) => base + extension).find((f) => existsSync(f));
+    if (file) return await import(pathToFileURL(file).href);
+    const require = createRequire(import.meta.url);
+    return require(
+      require.resolve(moduleName, { paths: [config.taskRoot, join(config.taskRoot, moduleRoot)] }),
+    );
   } catch (err) {
-    const cause = toFailure(err, 'Error');
-    throw new RuntimeError('Runtime.ImportModuleError', `${cause.errorType}: ${cause.errorMessage}`);
+    if (err instanceof SyntaxError) {
+      const error = new RuntimeError('Runtime.UserCodeSyntaxError', String(err));
+      error.stack = err.stack ?? error.stack;
+      throw error;
+    }
+    if ((err as { code?: string }).code === 'MODULE_NOT_FOUND')
+      throw new RuntimeError('Runtime.ImportModuleError', String(err));
+    throw err;
   }
-  const handler = loaded[exportName] ?? (loaded.default as Record<string, unknown> | undefined)?.[exportName];
-  if (typeof handler !== 'function') {
+}
+
+async function loadHandler(): Promise<Handler> {
+  const full = config.handler;
+  if (full.includes('..')) {
     throw new RuntimeError(
-      'Runtime.HandlerNotFound',
-      `${modulePath}.${exportName} is undefined or not exported`,
+      'Runtime.MalformedHandlerName',
+      `'${full}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
     );
   }
+  const name = basename(full);
+  const match = /^([^.]*)\.(.*)$/.exec(name);
+  if (!match) throw new RuntimeError('Runtime.MalformedHandlerName', 'Bad handler');
+  const moduleRoot = full.slice(0, full.indexOf(name)).replace(/\/$/, '');
+  const loaded = await loadModule(moduleRoot, match[1] as string);
+  const find = (from: unknown) =>
+    (match[2] as string)
+      .split('.')
+      .reduce<unknown>(
+        (nested, key) =>
+          nested && typeof nested === 'object' ? (nested as Record<string, unknown>)[key] : undefined,
+        from,
+      );
+  const handler = find(loaded) ?? find((loaded as { default?: unknown } | undefined)?.default);
+  if (!handler) throw new RuntimeError('Runtime.HandlerNotFound', `${full} is undefined or not exported`);
+  if (typeof handler !== 'function')
+    throw new RuntimeError('Runtime.HandlerNotFound', `${full} is not a function`);
+  const streaming = (handler as unknown as Record<symbol, unknown>)[
+    Symbol.for('aws.lambda.runtime.handler.streaming')
+  ];
+  if (config.callbacks === false && handler.length >= 3 && !streaming)
+    throw new RuntimeError('Runtime.CallbackHandlerDeprecated', CALLBACK_REMOVED);
   return handler as Handler;
 }
 

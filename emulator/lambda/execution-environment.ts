@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LambdaFunctionSpec } from '../cloudformation/cloud-model.ts';
 import type { ChildConfig, ChildMessage, FunctionFailure, InvokeMessage } from './child.ts';
+import { allowsCallbackHandlers, missingSdkHint, nodeSearchPath } from './runtimes.ts';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
 
@@ -38,6 +39,10 @@ export class ExecutionEnvironment {
       taskRoot: spec.assetDir,
       handler: spec.handler,
       ...(clockOffsetMs ? { clockOffsetMs } : {}),
+      runtime: spec.runtime,
+      callbacks: allowsCallbackHandlers(spec.runtime),
+      searchPath: nodeSearchPath(spec.runtime, spec.layerDirs),
+      missingSdkHint: missingSdkHint(),
     };
     this.child = fork(CHILD_ENTRY, [JSON.stringify(config)], {
       cwd: spec.assetDir,

@@ -3,6 +3,7 @@ import type { LambdaFunctionSpec } from '../cloudformation/cloud-model.ts';
 import type { FunctionFailure } from './child.ts';
 import { ExecutionEnvironment } from './execution-environment.ts';
 import type { FaultInjector } from './faults.ts';
+import { nodeSearchPath } from './runtimes.ts';
 
 /**
  * Runs functions the way Lambda does, each in its own execution environments: child processes that
@@ -58,6 +59,10 @@ export function functionEnvironment(
     AWS_EXECUTION_ENV: `AWS_Lambda_${spec.runtime}`,
     LAMBDA_TASK_ROOT: spec.assetDir,
     _HANDLER: spec.handler,
+    // as AWS sets it: where packages are found after the function's own node_modules (module-isolation.ts)
+    ...(spec.runtime.startsWith('nodejs')
+      ? { NODE_PATH: nodeSearchPath(spec.runtime, spec.layerDirs).join(':') }
+      : {}),
   };
 }
 
