@@ -6,6 +6,7 @@ import { localizeExecuteApiUrl } from './apigateway/execute-api-url.ts';
 import { startApiGateway } from './apigateway/server.ts';
 import { readAssembly } from './cloudformation/assembly.ts';
 import { CloudModel, type ScheduleRule } from './cloudformation/cloud-model.ts';
+import { assertAssemblySupported } from './cloudformation/deploy-plan.ts';
 import { type DeployEnvironment, deployStack } from './cloudformation/deployer.ts';
 import { startDynamoDbLocal } from './dynamodb/server.ts';
 import { ratePeriodMs, runScheduleRule } from './events/schedules.ts';
@@ -99,6 +100,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const region = options.region ?? 'us-east-1';
   const events = resolveEventsOptions(options.events ?? { profile: 'ideal' });
   const assembly = readAssembly(options.assemblyDir ?? 'cdk.out');
+  // every unsupported type, runtime and integration of every stack, in one message, before anything starts
+  assertAssemblySupported(assembly.stacks, handlerFor);
   const project = dirname(assembly.directory);
   const newer = newerSourceThan(assembly.manifestMtimeMs, [
     join(project, 'infra'),
@@ -123,13 +126,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // that does not need it (S3, the API, functions, deployment) goes ahead while it boots; only
     // table creation waits for it (see `later` below).
     const dynamodbPort = options.dynamodbPort ?? (await freePort());
+    const dynamoAbort = new AbortController();
     const dynamoStarting = options.dynamodbEndpoint
-      ? Promise.resolve({ endpoint: options.dynamodbEndpoint, startupMs: 0 })
+      ? Promise.resolve({ endpoint: options.dynamodbEndpoint, startupMs: 0, stop: async () => {} })
       : startDynamoDbLocal({
           ...(stateDir ? { dataDir: join(stateDir, 'dynamodb') } : {}),
           port: dynamodbPort,
-        }).then(stopLater);
+          signal: dynamoAbort.signal,
+        });
     dynamoStarting.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+    // registered now, not once started: a deployment that fails while DynamoDB Local boots stops it too
+    stoppers.push(async () => {
+      dynamoAbort.abort();
+      await (await dynamoStarting.catch(() => undefined))?.stop();
+    });
     const dynamoEndpoint = options.dynamodbEndpoint ?? `http://127.0.0.1:${dynamodbPort}`;
     const dynamoReady = dynamoStarting.then((dynamo) => {
       log(`DynamoDB Local at ${dynamo.endpoint} (${dynamo.startupMs} ms)`);

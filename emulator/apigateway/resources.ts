@@ -62,6 +62,12 @@ export const apiResource: ResourceHandler = {
 
 export const apiMethod: ResourceHandler = {
   types: ['AWS::ApiGateway::Method'],
+  unsupported(properties) {
+    const type = ((properties.Integration ?? {}) as Props).Type;
+    return typeof type === 'string' && type !== 'AWS_PROXY' && type !== 'MOCK'
+      ? [`integration type ${type} is not supported (AWS_PROXY and MOCK are)`]
+      : [];
+  },
   async create(ctx, logicalId, properties, type): Promise<PhysicalResource> {
     const api = apiOf(ctx, logicalId, type, properties);
     const integration = (properties.Integration ?? {}) as Props;

@@ -1,4 +1,40 @@
+import type { AssemblyStack } from './assembly.ts';
+import type { ResourceHandler } from './resource-types.ts';
 import type { Template } from './template.ts';
+
+/**
+ * Everything in the assembly the embedded cloud cannot run, one line per problem: resource types it
+ * has no handler for, and what the handlers refuse (runtimes, integration types). Empty when the
+ * whole assembly can run. Pure: reads only the templates.
+ */
+export function unsupportedFeatures(
+  stacks: readonly AssemblyStack[],
+  handlerFor: (type: string) => ResourceHandler | undefined,
+): string[] {
+  const problems: string[] = [];
+  for (const stack of stacks) {
+    for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
+      const where = `stack ${stack.name}, resource ${logicalId}`;
+      const handler = handlerFor(resource.Type);
+      if (!handler) problems.push(`${where}: resource type ${resource.Type} is not supported`);
+      for (const problem of handler?.unsupported?.(resource.Properties ?? {}, resource.Type) ?? [])
+        problems.push(`${where} (${resource.Type}): ${problem}`);
+    }
+  }
+  return problems;
+}
+
+/** Fails, naming every problem at once, when the assembly holds anything the embedded cloud cannot run. */
+export function assertAssemblySupported(
+  stacks: readonly AssemblyStack[],
+  handlerFor: (type: string) => ResourceHandler | undefined,
+): void {
+  const problems = unsupportedFeatures(stacks, handlerFor);
+  if (problems.length === 0) return;
+  throw new Error(
+    `the embedded cloud cannot run this app (${problems.length} problem${problems.length === 1 ? '' : 's'}, nothing was started):\n- ${problems.join('\n- ')}`,
+  );
+}
 
 /**
  * The order in which a stack's resources are created: every resource after the resources it

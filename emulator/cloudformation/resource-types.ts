@@ -32,6 +32,12 @@ export interface ResourceHandler {
   readonly types: readonly string[];
   /** False for accepted-and-ignored types: their properties are not even resolved. */
   readonly resolvesProperties?: boolean;
+  /**
+   * What of this resource the embedded cloud cannot run (a runtime, an integration type), read from
+   * the unresolved template before anything starts, so that all of an app's problems come in one
+   * message. Values still behind an intrinsic function are not judged here.
+   */
+  unsupported?(properties: Record<string, unknown>, type: string): readonly string[];
   create(
     ctx: DeployContext,
     logicalId: string,

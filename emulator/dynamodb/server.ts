@@ -22,6 +22,8 @@ export interface DynamoDbLocalOptions {
   readonly port?: number;
   /** Give up waiting for the first answer after this long. */
   readonly startTimeoutMs?: number;
+  /** Aborting stops a start under way (the process is stopped, the start rejects). */
+  readonly signal?: AbortSignal;
 }
 
 /** Checks for a Java >= 17 runtime, which DynamoDB Local needs, with a one-line remedy when missing. */
@@ -78,10 +80,10 @@ function javaArgs(port: number, dataDir: string | null): string[] {
  * Runs java under a small shell that kills it when our process goes away, however it goes: the shell
  * holds our stdin pipe (as fd 3: background jobs get /dev/null), which closes when we exit, even on
  * SIGKILL. Without this a killed test run
- * leaves a Java process behind.
+ * leaves a Java process behind. On TERM it waits for java to end: the shell's exit means java is gone.
  */
 const watchdog =
-  'exec 3<&0; java "$@" & pid=$!; trap \'kill $pid 2>/dev/null; exit 0\' TERM INT; ' +
+  'exec 3<&0; java "$@" & pid=$!; trap \'kill $pid 2>/dev/null; wait $pid; exit 0\' TERM INT; ' +
   '{ cat <&3 >/dev/null; kill $pid 2>/dev/null; } & wait $pid';
 
 /** Starts AWS's DynamoDB Local (a Java child process) and waits until it answers. */
@@ -116,8 +118,20 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     maxAttempts: 1,
   });
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  const stop = () =>
+    new Promise<void>((done) => {
+      if (exited !== null) return done();
+      child.once('exit', () => done());
+      child.stdin?.end();
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
   try {
     for (;;) {
+      if (options.signal?.aborted) {
+        await stop();
+        throw new Error('DynamoDB Local: start aborted');
+      }
       if (exited !== null) {
         throw new Error(`DynamoDB Local exited with code ${exited} while starting: ${stderr.trim()}`);
       }
@@ -137,17 +151,5 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   }
   const startupMs = Math.round(performance.now() - started);
 
-  return {
-    endpoint,
-    port,
-    startupMs,
-    stop: () =>
-      new Promise<void>((done) => {
-        if (exited !== null) return done();
-        child.once('exit', () => done());
-        child.stdin?.end();
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
-  };
+  return { endpoint, port, startupMs, stop };
 }

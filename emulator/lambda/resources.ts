@@ -1,4 +1,7 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LambdaFunctionSpec } from '../cloudformation/cloud-model.ts';
 import { physicalName } from '../cloudformation/naming.ts';
 import {
@@ -6,10 +9,44 @@ import {
   type PhysicalResource,
   type ResourceHandler,
 } from '../cloudformation/resource-types.ts';
+import { runtimeFamily, runtimeProblem } from './runtimes.ts';
 
-/** AWS::Lambda::Function: recorded for the Lambda runner, its code being a synthesized asset folder. */
+/**
+ * Inline code (Code.ZipFile) as CloudFormation deploys it: one file named `index` (`index.js` for
+ * Node.js, `index.py` for Python) in a folder of its own, here a content-addressed one under the OS
+ * temporary folder (outside any project, so no package.json or node_modules above it).
+ */
+export function inlineCodeDir(code: string, runtime: string): string {
+  const file = runtimeFamily(runtime) === 'python' ? 'index.py' : 'index.js';
+  const hash = createHash('sha256').update(file).update('\0').update(code).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), 'embedded-lambda-inline', hash);
+  if (!existsSync(join(dir, file))) {
+    const staging = `${dir}.${process.pid}.tmp`;
+    mkdirSync(staging, { recursive: true });
+    writeFileSync(join(staging, file), code);
+    try {
+      renameSync(staging, dir);
+    } catch {
+      // another cloud wrote the same code first
+    }
+  }
+  return dir;
+}
+
+/** AWS::Lambda::Function: recorded for the Lambda runner, its code a synthesized asset folder or inline code. */
 export const lambdaFunction: ResourceHandler = {
   types: ['AWS::Lambda::Function'],
+  unsupported(properties) {
+    const problems: string[] = [];
+    if (properties.PackageType === 'Image') problems.push('container images are not supported');
+    else if (properties.Runtime === undefined || typeof properties.Runtime === 'string') {
+      const problem = runtimeProblem(properties.Runtime);
+      if (problem) problems.push(problem);
+    }
+    if (Array.isArray(properties.Layers) && properties.Layers.length > 0)
+      problems.push('Layers are not supported yet (their modules would be missing)');
+    return problems;
+  },
   async create(ctx, logicalId, properties): Promise<PhysicalResource> {
     const where = { stack: ctx.stack, logicalId };
     const fail = (message: string): never => {
@@ -18,23 +55,26 @@ export const lambdaFunction: ResourceHandler = {
     const name =
       optionalString(properties, 'FunctionName', where) ??
       physicalName({ seed: ctx.seed, stack: ctx.stack, logicalId, maxLength: 64 });
-    const runtime =
-      optionalString(properties, 'Runtime', where) ??
-      fail('has no Runtime (container images are not supported)');
-    if (!runtime.startsWith('nodejs'))
-      fail(`runtime ${runtime} is not supported: the embedded cloud runs Node.js functions only`);
+    const problem = lambdaFunction.unsupported?.(properties, 'AWS::Lambda::Function')[0];
+    if (problem) fail(problem);
+    const runtime = optionalString(properties, 'Runtime', where) ?? fail('has no Runtime');
     const handler = optionalString(properties, 'Handler', where) ?? fail('has no Handler');
 
     const code = (properties.Code ?? {}) as Record<string, unknown>;
-    if (code.ZipFile !== undefined) fail('inline code (Code.ZipFile) is not supported: use an asset');
-    const key =
-      typeof code.S3Key === 'string'
-        ? code.S3Key
-        : fail('Code.S3Key is missing: only CDK file assets are supported');
-    const hash = key.replace(/\.zip$/, '');
-    const assetDir =
-      ctx.assets.get(key) ?? ctx.assets.get(hash) ?? fail(`no asset in cdk.out for Code.S3Key ${key}`);
-    if (!existsSync(assetDir)) fail(`asset folder ${assetDir} does not exist: run \`npx cdk synth\``);
+    let assetDir: string;
+    if (code.ZipFile !== undefined) {
+      if (typeof code.ZipFile !== 'string') fail('Code.ZipFile is not a string after resolution');
+      assetDir = inlineCodeDir(code.ZipFile as string, runtime);
+    } else {
+      const key =
+        typeof code.S3Key === 'string'
+          ? code.S3Key
+          : fail('Code.S3Key is missing: only CDK file assets and inline code (Code.ZipFile) are supported');
+      const hash = key.replace(/\.zip$/, '');
+      assetDir =
+        ctx.assets.get(key) ?? ctx.assets.get(hash) ?? fail(`no asset in cdk.out for Code.S3Key ${key}`);
+      if (!existsSync(assetDir)) fail(`asset folder ${assetDir} does not exist: run \`npx cdk synth\``);
+    }
 
     const variables = ((properties.Environment as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables ?? {}) as Record<string, unknown>;
