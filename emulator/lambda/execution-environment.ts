@@ -2,7 +2,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LambdaFunctionSpec } from '../cloudformation/cloud-model.ts';
 import type { ChildConfig, ChildMessage, FunctionFailure, InvokeMessage } from './child.ts';
-import { allowsCallbackHandlers, missingSdkHint, nodeSearchPath } from './runtimes.ts';
+import { spawnPythonChild } from './python/process.ts';
+import { allowsCallbackHandlers, missingSdkHint, nodeSearchPath, runtimeFamily } from './runtimes.ts';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
 
@@ -16,7 +17,7 @@ function childExecArgv(): string[] {
 
 export type Outcome = { ok: boolean; payload?: string; error?: FunctionFailure; crashed?: true };
 
-/** One execution environment: a child process running lambda-child.ts for one function. */
+/** One execution environment: a child process running child.ts (or python/bootstrap.py) for one function. */
 export class ExecutionEnvironment {
   readonly child: ChildProcess;
   broken = false;
@@ -44,13 +45,16 @@ export class ExecutionEnvironment {
       searchPath: nodeSearchPath(spec.runtime, spec.layerDirs),
       missingSdkHint: missingSdkHint(),
     };
-    this.child = fork(CHILD_ENTRY, [JSON.stringify(config)], {
-      cwd: spec.assetDir,
-      env,
-      execArgv: childExecArgv(),
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-    });
+    this.child =
+      runtimeFamily(spec.runtime) === 'python'
+        ? spawnPythonChild(spec, env)
+        : fork(CHILD_ENTRY, [JSON.stringify(config)], {
+            cwd: spec.assetDir,
+            env,
+            execArgv: childExecArgv(),
+            stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+            serialization: 'json',
+          });
     // anything the child's log patch misses (native code, early Node warnings) still ends in the log
     this.child.stdout?.on('data', (chunk: Buffer) => this.onText('stdout', chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => this.onText('stderr', chunk.toString()));
