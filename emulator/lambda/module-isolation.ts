@@ -30,12 +30,19 @@ export interface ModuleRoots {
   readonly missingHint?: { readonly prefix: string; readonly text: string };
 }
 
+// memoized: every module resolution and load asks (files do not move while an environment lives)
+const realPaths = new Map<string, string>();
 const real = (path: string): string => {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
+  let found = realPaths.get(path);
+  if (found === undefined) {
+    try {
+      found = realpathSync(path);
+    } catch {
+      found = path;
+    }
+    realPaths.set(path, found);
   }
+  return found;
 };
 
 export function inside(root: string, path: string): boolean {
@@ -74,12 +81,21 @@ export function isolateModules(roots: ModuleRoots): void {
     roots.missingHint && name.startsWith(roots.missingHint.prefix) ? `\n${roots.missingHint.text}` : '';
 
   /** Whether a package.json lies between the file's folder and its root (inclusive): Node's scope is right then. */
+  const scopes = new Map<string, boolean>();
   const scopedWithin = (file: string, root: string): boolean => {
-    for (let dir = dirname(file); inside(root, dir); dir = dirname(dir)) {
-      if (existsSync(join(dir, 'package.json'))) return true;
+    const start = dirname(file);
+    const known = scopes.get(start);
+    if (known !== undefined) return known;
+    let scoped = false;
+    for (let dir = start; inside(root, dir); dir = dirname(dir)) {
+      if (existsSync(join(dir, 'package.json'))) {
+        scoped = true;
+        break;
+      }
       if (dir === root) break;
     }
-    return false;
+    scopes.set(start, scoped);
+    return scoped;
   };
 
   const outOfScope = (file: string): boolean => {
