@@ -144,6 +144,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const dynamoReady = dynamoStarting.then((dynamo) => {
       log(`DynamoDB Local at ${dynamo.endpoint} (${dynamo.startupMs} ms)`);
     });
+    dynamoReady.catch(() => {}); // awaited below, unless a deployment failure aborted the start first
     const s3 = await startS3Server({
       region,
       ...(stateDir ? { dataDir: join(stateDir, 's3') } : {}),

@@ -3,7 +3,13 @@ import { fileURLToPath } from 'node:url';
 import type { LambdaFunctionSpec } from '../cloudformation/cloud-model.ts';
 import type { ChildConfig, ChildMessage, FunctionFailure, InvokeMessage } from './child.ts';
 import { spawnPythonChild } from './python/process.ts';
-import { allowsCallbackHandlers, missingSdkHint, nodeSearchPath, runtimeFamily } from './runtimes.ts';
+import {
+  allowsCallbackHandlers,
+  missingSdkHint,
+  nodeSearchPath,
+  pythonSearchPath,
+  runtimeFamily,
+} from './runtimes.ts';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
 
@@ -47,7 +53,7 @@ export class ExecutionEnvironment {
     };
     this.child =
       runtimeFamily(spec.runtime) === 'python'
-        ? spawnPythonChild(spec, env)
+        ? spawnPythonChild(spec, env, pythonSearchPath(spec.runtime, spec.layerDirs))
         : fork(CHILD_ENTRY, [JSON.stringify(config)], {
             cwd: spec.assetDir,
             env,

@@ -86,3 +86,15 @@ export function nodeSearchPath(runtime: string, layerDirs: readonly string[] = [
     RUNTIME_SDK_MODULES,
   ];
 }
+
+/** The folders a Python function imports from after its own (AWS: /opt/python, then its site-packages). */
+export function pythonSearchPath(runtime: string, layerDirs: readonly string[] = []): string[] {
+  const version = /^python(3\.\d+)$/.exec(runtime)?.[1];
+  const layers = [...layerDirs].reverse();
+  return [
+    ...layers.map((layer) => join(layer, 'python')),
+    ...(version
+      ? layers.map((layer) => join(layer, 'python', 'lib', `python${version}`, 'site-packages'))
+      : []),
+  ];
+}

@@ -10,8 +10,9 @@ import { fixtureFunction } from './fixture-function.ts';
 
 /** Function code folders (test/emulator/fixtures/runtime/<name>): each one a LAMBDA_TASK_ROOT. */
 const code = (name: string) => join(import.meta.dirname, '..', 'fixtures', 'runtime', name);
+// a generous timeout: a cold start that loads SDK clients takes seconds on a loaded machine
 const fn = (name: string, folder: string, handler: string, extra: Partial<LambdaFunctionSpec> = {}) =>
-  fixtureFunction(name, handler, { assetDir: code(folder), ...extra });
+  fixtureFunction(name, handler, { assetDir: code(folder), timeoutSeconds: 60, ...extra });
 
 const runner = new LambdaRunner({
   region: 'eu-west-1',
