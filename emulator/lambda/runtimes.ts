@@ -61,8 +61,14 @@ export function runtimeSdkPackages(): string[] {
   return Object.keys(manifest.dependencies ?? {});
 }
 
+let hint: string | undefined;
 /** Added to a "cannot find" error for an `@aws-sdk/` package: what we ship differs from AWS. */
 export function missingSdkHint(): string {
+  hint ??= sdkHint();
+  return hint;
+}
+
+function sdkHint(): string {
   if (!existsSync(RUNTIME_SDK_MODULES)) {
     return "(the embedded Lambda runtime's AWS SDK is not installed: run `scripts/toolchain.sh --deps true`)";
   }
