@@ -6,10 +6,14 @@ import type { DetectedLabel, DetectLabelsOptions, DetectLabelsResult, LabelDetec
  * Rekognition-compatible endpoint when the client is made with that endpoint.
  */
 export class RekognitionLabelDetector implements LabelDetector {
-  constructor(private readonly client: RekognitionClient) {}
+  readonly #client: RekognitionClient;
+
+  constructor(client: RekognitionClient) {
+    this.#client = client;
+  }
 
   async detectLabels(image: Uint8Array, options: DetectLabelsOptions = {}): Promise<DetectLabelsResult> {
-    const response = await this.client.send(
+    const response = await this.#client.send(
       new DetectLabelsCommand({
         Image: { Bytes: image },
         MinConfidence: options.minConfidence,

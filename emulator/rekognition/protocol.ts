@@ -20,12 +20,13 @@ export type RekognitionErrorType =
   | 'InternalServerError';
 
 export class RekognitionError extends Error {
-  constructor(
-    readonly type: RekognitionErrorType,
-    message: string,
-    readonly status = type === 'InternalServerError' ? 500 : 400,
-  ) {
+  readonly type: RekognitionErrorType;
+  readonly status: number;
+
+  constructor(type: RekognitionErrorType, message: string) {
     super(message);
+    this.type = type;
+    this.status = type === 'InternalServerError' ? 500 : 400;
   }
 }
 
