@@ -92,19 +92,12 @@ describe('embedded Rekognition DetectLabels', () => {
       MinConfidence: 30,
       MaxLabels: 2,
     });
-    expect(chelsea.Labels?.map((label) => label.Name)).toHaveLength(2);
-    expect(chelsea.Labels?.every((label) => (label.Confidence ?? 0) >= 30)).toBe(true);
-    const all = await detect({
-      Image: { S3Object: { Bucket: BUCKET, Name: 'input/chelsea.png' } },
-      MinConfidence: 30,
-    });
-    expect(all.Labels?.find((label) => label.Name === 'Cat')?.Confidence).toBeGreaterThan(40);
-    // Rekognition's default MinConfidence is 55: the model's 45-60 for this cat is cut
-    const strict = await detect({
-      Image: { S3Object: { Bucket: BUCKET, Name: 'input/chelsea.png' } },
-      MinConfidence: 99,
-    });
-    expect(strict.Labels).toEqual([]);
+    // four labels tie at the cat's confidence (Cat and its parents); ties go by name
+    expect(chelsea.Labels?.map((label) => label.Name)).toEqual(['Animal', 'Cat']);
+    expect(chelsea.Labels?.[1]?.Confidence).toBeGreaterThan(40);
+    // without MinConfidence Rekognition's default of 55 applies: this model's 47 for the cat is cut
+    const byDefault = await detect({ Image: { S3Object: { Bucket: BUCKET, Name: 'input/chelsea.png' } } });
+    expect(byDefault.Labels?.some((label) => label.Name === 'Cat')).toBe(false);
   });
 
   it('answers errors as Rekognition does', async () => {
