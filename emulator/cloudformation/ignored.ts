@@ -9,6 +9,9 @@ const WHY: Record<string, string> = {
   'AWS::S3::BucketPolicy': 'bucket policies are not enforced',
   'AWS::CDK::Metadata': 'CDK analytics only',
   'AWS::Logs::LogGroup': 'function logs are kept in memory by the runner',
+  'AWS::SNS::TopicPolicy': 'topic policies are not enforced: every caller may publish and subscribe',
+  'AWS::CloudWatch::Alarm': 'accepted, not evaluated: no metrics are kept, alarms never change state',
+  'AWS::CloudWatch::Dashboard': 'accepted, not evaluated: no dashboards locally',
 };
 
 /**
@@ -34,6 +37,11 @@ export const ignored: ResourceHandler = {
         return {
           ref: name,
           attributes: { Arn: `arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${name}:*` },
+        };
+      case 'AWS::CloudWatch::Alarm':
+        return {
+          ref: name,
+          attributes: { Arn: `arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:${name}` },
         };
       default:
         return { ref: name, attributes: {} };
