@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget } from 'aws-cdk-lib/aws-cloudwatch';
@@ -8,11 +9,16 @@ import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 
 /**
- * A small CDK app for the embedded SNS, synthesized by the test into `outdir`: a topic with a
- * filtered Lambda subscription, an email and an email-json subscription, an HTTP subscription to
- * the test's server, a publisher function, a FIFO topic, a topic policy, an alarm and a dashboard.
+ * A small CDK app for the embedded SNS: a topic with a filtered Lambda subscription, an email and an
+ * email-json subscription, an HTTP subscription, a publisher function, a FIFO topic, a topic policy,
+ * an alarm and a dashboard. Its synthesized assembly is committed (`fixture-assembly/`: synthesizing
+ * costs 5-20 s per test run); regenerate it after a change with `npx tsx test/emulator/sns/fixture-app.ts`.
+ * The HTTP subscription's URL is HOOK_PLACEHOLDER, which the test replaces with its server's URL.
  */
-export function synthSnsFixture(outdir: string, hookUrl: string): string {
+export const HOOK_PLACEHOLDER = 'http://127.0.0.1:1/sns-hook-placeholder';
+export const FIXTURE_ASSEMBLY = join(import.meta.dirname, 'fixture-assembly');
+
+export function synthSnsFixture(outdir: string, hookUrl = HOOK_PLACEHOLDER): string {
   const app = new App({ outdir });
   const stack = new Stack(app, 'SnsFixture');
   const code = Code.fromAsset(join(import.meta.dirname, 'fixture-function'));
@@ -67,5 +73,11 @@ export function synthSnsFixture(outdir: string, hookUrl: string): string {
   new CfnOutput(stack, 'FifoTopicArn', { value: fifo.topicArn });
   new CfnOutput(stack, 'AlarmArn', { value: alarm.alarmArn });
   app.synth();
+  rmSync(join(outdir, 'tree.json'), { force: true }); // not read by the embedded cloud
   return outdir;
+}
+
+if (process.argv[1] === import.meta.filename) {
+  rmSync(FIXTURE_ASSEMBLY, { recursive: true, force: true });
+  console.log(`synthesized into ${synthSnsFixture(FIXTURE_ASSEMBLY)}`);
 }

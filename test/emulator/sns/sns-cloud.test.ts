@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,9 +18,12 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../../emulator/local-cloud.ts';
 import { readOutbox } from '../../../emulator/sns/outbox.ts';
-import { synthSnsFixture } from './fixture-app.ts';
+import { FIXTURE_ASSEMBLY, HOOK_PLACEHOLDER } from './fixture-app.ts';
 
-/** The embedded SNS on a synthesized CDK app: one cloud, one HTTP endpoint for the whole file. */
+/**
+ * The embedded SNS on a synthesized CDK app (fixture-app.ts, its assembly committed): one cloud and
+ * one HTTP endpoint for the whole file.
+ */
 const workDir = mkdtempSync(join(tmpdir(), 'sns-cloud-'));
 const stateDir = join(workDir, 'state');
 const lines: string[] = [];
@@ -46,7 +49,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
   hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
-  const assemblyDir = synthSnsFixture(join(workDir, 'cdk.out'), hookUrl);
+  const assemblyDir = join(workDir, 'cdk.out');
+  cpSync(FIXTURE_ASSEMBLY, assemblyDir, { recursive: true });
+  const template = join(assemblyDir, 'SnsFixture.template.json');
+  writeFileSync(template, readFileSync(template, 'utf8').replaceAll(HOOK_PLACEHOLDER, hookUrl));
   cloud = await startLocalCloud({
     assemblyDir,
     stateDir,
