@@ -1,3 +1,4 @@
+import type { AssemblyStack } from './assembly.ts';
 import { physicalName, shortId } from './naming.ts';
 import type { PhysicalResource, ResourceHandler } from './resource-types.ts';
 
@@ -48,3 +49,19 @@ export const ignored: ResourceHandler = {
     }
   },
 };
+
+/** The accepted-and-ignored resources of an assembly (for `make embedded-up`'s listing), in stack order. */
+export function ignoredResources(
+  stacks: readonly AssemblyStack[],
+): { stack: string; logicalId: string; type: string; why: string }[] {
+  return stacks.flatMap((stack) =>
+    Object.entries(stack.template.Resources)
+      .filter(([, resource]) => WHY[resource.Type] !== undefined)
+      .map(([logicalId, resource]) => ({
+        stack: stack.name,
+        logicalId,
+        type: resource.Type,
+        why: WHY[resource.Type] as string,
+      })),
+  );
+}

@@ -3,9 +3,10 @@ import { request as httpsRequest } from 'node:https';
 
 /**
  * One HTTP(S) delivery as SNS makes it: a POST with `Content-Type: text/plain; charset=UTF-8`, SNS's
- * user agent and the `x-amz-sns-*` headers; a 2xx answer is a delivery, anything else (or no answer
- * within 15 s) is retried after each delay, then given up (SNS's default policy retries 3 times,
- * 20 s apart; the delays here are short). HTTPS certificates are not checked (local test servers).
+ * user agent and the `x-amz-sns-*` headers. A 2xx answer is a delivery; a server-side error (5xx,
+ * 429, no connection, no answer within 15 s) is retried after each delay, then given up (SNS's
+ * default policy: 3 retries, 20 s apart; the delays here are short); any other answer (a 4xx) fails
+ * at once, as SNS retries server-side errors only. HTTPS certificates are not checked (local test servers).
  */
 export interface EndpointPost {
   readonly body: string;
@@ -43,7 +44,7 @@ function postOnce(url: string, post: EndpointPost): Promise<number> {
   });
 }
 
-/** POSTs until a 2xx answer; throws after the last retry, saying what the endpoint did. */
+/** POSTs until a 2xx answer; throws when given up, saying what the endpoint did. */
 export async function postToEndpoint(
   url: string,
   post: EndpointPost,
@@ -51,12 +52,14 @@ export async function postToEndpoint(
 ): Promise<void> {
   let last = '';
   for (let attempt = 0; ; attempt++) {
-    try {
-      const status = await postOnce(url, post);
+    const status = await postOnce(url, post).catch((err: Error) => err);
+    if (typeof status === 'number') {
       if (status >= 200 && status < 300) return;
+      if (status < 500 && status !== 429)
+        throw new Error(`${url}: HTTP ${status}, not retried (a client-side error)`);
       last = `HTTP ${status}`;
-    } catch (err) {
-      last = (err as Error).message;
+    } else {
+      last = status.message;
     }
     const delay = retryDelaysMs[attempt];
     if (delay === undefined) break;

@@ -63,6 +63,8 @@ const TOPIC_ATTRIBUTES = new Set([
   'FifoThroughputScope',
   'DataProtectionPolicy',
 ]);
+const TOPIC_ARN = /^arn:[^:]+:sns:[^:]+:\d{12}:[A-Za-z0-9_.-]+$/;
+const SUBSCRIPTION_ARN = /^arn:[^:]+:sns:[^:]+:\d{12}:[A-Za-z0-9_.-]+:[0-9a-f-]{36}$/;
 const RAW_DELIVERY_PROTOCOLS = new Set(['http', 'https', 'sqs', 'firehose']);
 const MAX_MESSAGE_BYTES = 262_144;
 const DEDUPLICATION_WINDOW_MS = 5 * 60_000;
@@ -152,8 +154,9 @@ export class SnsService {
 
   requireTopic(arn: string | undefined): SnsTopic {
     const topic = arn === undefined ? undefined : this.state.topics.get(arn);
-    if (!topic) throw notFound('Topic does not exist');
-    return topic;
+    if (topic) return topic;
+    if (arn === undefined || !TOPIC_ARN.test(arn)) throw invalidParameter('Invalid parameter: TopicArn');
+    throw notFound('Topic does not exist');
   }
 
   deleteTopic(arn: string): void {
@@ -253,13 +256,8 @@ export class SnsService {
   }
 
   unsubscribe(arn: string): void {
-    if (!this.state.subscriptions.delete(arn)) {
-      if (!/^arn:[^:]+:sns:[^:]+:\d{12}:[A-Za-z0-9_.-]+:[0-9a-f-]{36}$/.test(arn))
-        throw invalidParameter(
-          'Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not 1',
-        );
-      throw notFound('Subscription does not exist');
-    }
+    this.requireSubscription(arn);
+    this.state.subscriptions.delete(arn);
   }
 
   listSubscriptions(topicArn?: string): SnsSubscription[] {
@@ -275,8 +273,9 @@ export class SnsService {
 
   requireSubscription(arn: string): SnsSubscription {
     const subscription = this.state.subscriptions.get(arn);
-    if (!subscription) throw notFound('Subscription does not exist');
-    return subscription;
+    if (subscription) return subscription;
+    if (!SUBSCRIPTION_ARN.test(arn)) throw invalidParameter('Invalid parameter: SubscriptionArn');
+    throw notFound('Subscription does not exist');
   }
 
   subscriptionAttributes(arn: string): Record<string, string> {
@@ -526,7 +525,7 @@ export class SnsService {
         },
         this.options.httpRetryDelaysMs ?? [200, 400, 800],
       ),
-      `confirmation to ${subscription.endpoint}`,
+      `${subscription.endpoint} (SubscriptionConfirmation)`,
     );
   }
 

@@ -316,6 +316,17 @@ describe('embedded SNS on a synthesized app', () => {
         }),
       ),
     ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(sns.send(new GetTopicAttributesCommand({ TopicArn: 'not-an-arn' }))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: 'Invalid parameter: TopicArn',
+    });
+    await expect(
+      sns.send(
+        new GetSubscriptionAttributesCommand({
+          SubscriptionArn: `${topicArn()}:${'0'.repeat(8)}-0000-4000-a000-${'0'.repeat(12)}`,
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'NotFoundException', message: 'Subscription does not exist' });
     const response = await fetch(cloud.endpoints.sns, {
       method: 'POST',
       body: new URLSearchParams({ Action: 'Nope' }),
