@@ -5,6 +5,7 @@ import { dynamoDbTable } from './dynamodb/resources.ts';
 import { eventsRule } from './events/resources.ts';
 import { lambdaFunction } from './lambda/resources.ts';
 import { s3Bucket } from './s3/resources.ts';
+import { snsHandlers } from './sns/resources.ts';
 
 const HANDLERS: readonly ResourceHandler[] = [
   s3Bucket,
@@ -12,6 +13,7 @@ const HANDLERS: readonly ResourceHandler[] = [
   lambdaFunction,
   eventsRule,
   ...apiGatewayHandlers,
+  ...snsHandlers,
   ignored,
 ];
 
