@@ -53,6 +53,7 @@ runMain(async () => {
   console.log('\nPoint the AWS CLI or an SDK at it (paste into a shell):');
   console.log(`  export AWS_ENDPOINT_URL_S3=${cloud.endpoints.s3}`);
   console.log(`  export AWS_ENDPOINT_URL_DYNAMODB=${cloud.endpoints.dynamodb}`);
+  console.log(`  export AWS_ENDPOINT_URL_API_GATEWAY=${cloud.endpoints.api}   # API keys, usage plans`);
   console.log(`  export AWS_REGION=${cloud.region} AWS_DEFAULT_REGION=${cloud.region}`);
   console.log('  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local');
   await printApiKeys(cloud);
