@@ -208,10 +208,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     const model = new CloudModel();
     const faults = options.faults ? new FaultInjector(options.faults) : undefined;
+    // the API server listens before deploying, so its port is in the URLs the templates build
+    const api = await startApiGateway({
+      model,
+      // runner is created just below; the server invokes nothing before the stacks deploy
+      invoke: (spec, event) => runner.invoke(spec, event),
+      region,
+      accountId: ACCOUNT_ID,
+      ...(options.apiPort ? { port: options.apiPort } : {}),
+      log,
+    });
+    stoppers.push(() => api.stop());
     const runner = new LambdaRunner({
       region,
       accountId: ACCOUNT_ID,
-      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint, sns: sns.endpoint },
+      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint, sns: sns.endpoint, apiGateway: api.url },
       ...(options.echoFunctionLogs ? { echo: log } : {}),
       ...(options.functionConcurrency ? { maxConcurrency: options.functionConcurrency } : {}),
       ...(faults ? { faults } : {}),
@@ -221,16 +232,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...(options.asyncRetryDelaysMs ? { retryDelaysMs: options.asyncRetryDelaysMs } : {}),
       log,
     });
-    // the API server listens before deploying, so its port is in the URLs the templates build
-    const api = await startApiGateway({
-      model,
-      invoke: (spec, event) => runner.invoke(spec, event),
-      region,
-      accountId: ACCOUNT_ID,
-      ...(options.apiPort ? { port: options.apiPort } : {}),
-      log,
-    });
-    stoppers.push(() => api.stop());
 
     const loggedOnce = new Set<string>();
     const needingDynamoDb: Promise<void>[] = [];

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
+import { plotApiKey } from './driver/api-key.ts';
 import { plotRequestUrl } from './driver/plot-url.ts';
 import { DriverRequestError, planFromRequest, type ScenarioStep } from './driver/scenario.ts';
 import { s3Client } from './shared/clients.ts';
@@ -87,7 +88,10 @@ export async function handler(event: unknown, context: Context): Promise<DriverS
   const url = plotRequestUrl(plotApiUrl, process.env.AWS_ENDPOINT_URL);
   url.searchParams.set('window', String(plan.windowSeconds));
   url.searchParams.set('bucket', bucket);
-  const response = await fetch(url, { headers: { accept: 'image/png' } });
+  const apiKey = await plotApiKey(process.env[ENV.plotApiKeyId]);
+  const response = await fetch(url, {
+    headers: { accept: 'image/png', ...(apiKey ? { 'x-api-key': apiKey } : {}) },
+  });
   const body = Buffer.from(await response.arrayBuffer());
   const plot = {
     url: url.toString(),

@@ -35,7 +35,9 @@ function contextBool(app: App, name: string, fallback: boolean): boolean {
  * Context: `stage` (default dev; names the stacks and the API stage; `prod` keeps data on destroy),
  * `reconcileMinutes` (default 360), `driverPauseMs` (default 2000), `nag` (false skips cdk-nag),
  * `versioned` (default true: the tracked bucket keeps versions) and `noncurrentDays` (default 30:
- * noncurrent versions expire that many days after they stop being current).
+ * noncurrent versions expire that many days after they stop being current), `openApi` (default
+ * false: every API method needs a key of a usage plan throttled at `apiRateLimit` (250/s) with bursts of
+ * `apiBurstLimit` (500) and `apiQuotaPerDay` (250,000) requests per key; true opens it for a demo).
  */
 export function buildSizeTracker(app: App): SizeTrackerStacks {
   const stage = String(app.node.tryGetContext('stage') ?? 'dev');
@@ -62,11 +64,20 @@ export function buildSizeTracker(app: App): SizeTrackerStacks {
     trackedBucket: sizeTracking.trackedBucket,
     removalPolicy,
     stageName: stage,
+    apiAccess: contextBool(app, 'openApi', false)
+      ? { open: true }
+      : {
+          open: false,
+          rateLimit: contextInt(app, 'apiRateLimit', 250),
+          burstLimit: contextInt(app, 'apiBurstLimit', 500),
+          quotaPerDay: contextInt(app, 'apiQuotaPerDay', 250_000),
+        },
   });
   const driver = new DriverStack(app, `${prefix}-Driver`, {
     trackedBucket: sizeTracking.trackedBucket,
     bucketWriterPolicy: sizeTracking.bucketWriterPolicy,
     plotUrl: plotting.plotUrl,
+    ...(plotting.plotApiKeyId ? { plotApiKeyId: plotting.plotApiKeyId } : {}),
     pauseMs: contextInt(app, 'driverPauseMs', 2000),
   });
 

@@ -43,14 +43,15 @@ runMain(async () => {
     url.searchParams.set('window', String(windowSeconds));
     url.searchParams.set('series', 'both');
     progress(`fetching the chart: GET ${url}`);
-    const response = await fetch(url, { headers: { accept: 'image/png' } });
+    const apiKey = { 'x-api-key': target.outputs.plotApiKey }; // every method of the API needs it
+    const response = await fetch(url, { headers: { accept: 'image/png', ...apiKey } });
     if (!response.ok) throw new Error(`the plot API answered ${response.status}: ${await response.text()}`);
     const chartPath = join(repoRoot, 'out', 'demo-chart.png');
     mkdirSync(join(repoRoot, 'out'), { recursive: true });
     writeFileSync(chartPath, Buffer.from(await response.arrayBuffer()));
     // The same window as JSON: what the API returns, both series per point.
     url.searchParams.set('format', 'json');
-    const answer = await fetch(url);
+    const answer = await fetch(url, { headers: apiKey });
     if (!answer.ok) throw new Error(`the plot API answered ${answer.status}: ${await answer.text()}`);
     const plotted = (await answer.json()) as PlotJson;
 
@@ -70,6 +71,10 @@ runMain(async () => {
     console.log(`Chart (both series) saved to ${relative(process.cwd(), chartPath) || chartPath}`);
     console.log(
       `Plot API, while a cloud runs (\`make embedded-up\` keeps one up): ${target.outputs.plotApiUrl}?window=<seconds>[&series=current|stored|both]`,
+    );
+    console.log(
+      `It needs the API key (header x-api-key): id ${target.outputs.plotApiKeyId}; \`make embedded-up\` prints its value,` +
+        ' and the command that reads it: aws apigateway get-api-key --api-key <id> --include-value',
     );
   } finally {
     await target.stop();

@@ -6,6 +6,7 @@ import { startLocalCloud } from '../emulator/local-cloud.ts';
 import { eventsOptionsFromEnv } from '../emulator/s3/delivery/options.ts';
 import { repoRoot } from '../infra/paths.ts';
 import { ensureAssembly } from '../integration/targets/assembly.ts';
+import { printApiKeys } from './api-keys.ts';
 import { progress, runMain } from './cli.ts';
 
 function portOption(name: string): number | undefined {
@@ -69,8 +70,10 @@ runMain(async () => {
   console.log(`  export AWS_ENDPOINT_URL_S3=${cloud.endpoints.s3}`);
   console.log(`  export AWS_ENDPOINT_URL_DYNAMODB=${cloud.endpoints.dynamodb}`);
   console.log(`  export AWS_ENDPOINT_URL_SNS=${cloud.endpoints.sns}`);
+  console.log(`  export AWS_ENDPOINT_URL_API_GATEWAY=${cloud.endpoints.api}   # API keys, usage plans`);
   console.log(`  export AWS_REGION=${cloud.region} AWS_DEFAULT_REGION=${cloud.region}`);
   console.log('  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local');
+  await printApiKeys(cloud);
   console.log('\nFunction logs follow. Ctrl-C stops the cloud (state is kept).\n');
 
   await new Promise<void>((resolve) => {

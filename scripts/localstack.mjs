@@ -9,7 +9,7 @@
 // http://localhost:4566), LOCALSTACK_UP_TIMEOUT (seconds, default 180), CDK_ARGS (extra cdk arguments,
 // e.g. "--require-approval never" in CI). --dry-run prints the cdk/cdklocal commands instead of running them.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -287,6 +287,24 @@ async function deployLocal(env, dryRun) {
   return 0;
 }
 
+/**
+ * How to get the value of each API key the stacks output (`*ApiKeyId`): the key's value is never an
+ * output, GetApiKey with --include-value reads it. `endpoint`: the LocalStack one, or none for AWS.
+ */
+export function apiKeyHints(outputs, endpoint) {
+  const lines = [];
+  for (const values of Object.values(outputs)) {
+    for (const [key, id] of Object.entries(values)) {
+      if (!key.endsWith('ApiKeyId')) continue;
+      lines.push(
+        `The plot API needs its API key in the x-api-key header (${key} ${id}); its value:`,
+        `  aws apigateway get-api-key --api-key ${id} --include-value --query value --output text${endpoint ? ` --endpoint-url ${endpoint}` : ''}`,
+      );
+    }
+  }
+  return lines;
+}
+
 function printOutputs(file, endpoint) {
   const outputs = JSON.parse(readFileSync(file, 'utf8'));
   console.log(`\nOutputs (also in ${file}):`);
@@ -300,13 +318,17 @@ function printOutputs(file, endpoint) {
         );
     }
   }
+  for (const line of apiKeyHints(outputs, endpoint)) console.log(line);
 }
 
 function awsCdk(env, verb, dryRun) {
   const refusal = awsDeployRefusal(env);
   if (refusal) throw new Refusal(refusal);
   const stage = stageOf(env);
-  const args = ['cdk', verb, '--all', '-c', `stage=${stage}`, ...extraCdkArgs(env)];
+  // deploy keeps its outputs, to say how to read the API key's value afterwards
+  const outputsFile = join('out', `aws-outputs-${stage}.json`);
+  const outputsArgs = verb === 'deploy' ? ['--outputs-file', outputsFile] : [];
+  const args = ['cdk', verb, '--all', ...outputsArgs, '-c', `stage=${stage}`, ...extraCdkArgs(env)];
   if (dryRun) {
     console.log(commandLine('npx', args));
     return 0;
@@ -314,7 +336,13 @@ function awsCdk(env, verb, dryRun) {
   console.log(
     `${verb === 'deploy' ? 'Deploying' : 'Destroying'} stage "${stage}" on AWS with your AWS configuration`,
   );
-  return run('npx', ['--no-install', ...args]);
+  if (verb === 'deploy') mkdirSync(join(root, 'out'), { recursive: true });
+  const code = run('npx', ['--no-install', ...args]);
+  if (code === 0 && verb === 'deploy' && existsSync(join(root, outputsFile))) {
+    for (const line of apiKeyHints(JSON.parse(readFileSync(join(root, outputsFile), 'utf8'))))
+      console.log(line);
+  }
+  return code;
 }
 
 export async function main(argv, env) {

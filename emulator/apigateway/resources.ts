@@ -1,6 +1,8 @@
 import type { ApiMethod, RestApiModel } from '../cloudformation/cloud-model.ts';
 import { shortId } from '../cloudformation/naming.ts';
 import type { DeployContext, PhysicalResource, ResourceHandler } from '../cloudformation/resource-types.ts';
+import { stageThrottles, usagePlanHandlers } from './usage-plan-resources.ts';
+import { apiGatewayState } from './usage-plans.ts';
 
 /**
  * AWS::ApiGateway::RestApi and the resources that build its routes. Each one adds to the REST API
@@ -28,6 +30,14 @@ export const restApi: ResourceHandler = {
   async create(ctx, logicalId, properties, type): Promise<PhysicalResource> {
     if (properties.Body !== undefined || properties.BodyS3Location !== undefined) {
       fail(ctx, logicalId, type, 'OpenAPI definitions (Body/BodyS3Location) are not supported');
+    }
+    if (properties.ApiKeySourceType !== undefined && properties.ApiKeySourceType !== 'HEADER') {
+      fail(
+        ctx,
+        logicalId,
+        type,
+        `ApiKeySourceType ${String(properties.ApiKeySourceType)} is not supported (HEADER is)`,
+      );
     }
     const apiId = id(ctx, logicalId);
     const rootResourceId = shortId(ctx.seed, [ctx.stack, logicalId, 'root'], 10);
@@ -78,14 +88,7 @@ export const apiMethod: ResourceHandler = {
       if (!functionArn) fail(ctx, logicalId, type, `Integration.Uri ${uri} does not name a Lambda function`);
       methodIntegration = { type: 'AWS_PROXY', functionArn };
     } else if (integration.Type === 'MOCK') {
-      // what CDK uses for CORS preflight: a fixed status and static header values ('...')
-      const response = ((integration.IntegrationResponses ?? []) as Props[])[0] ?? {};
-      const headers: Record<string, string> = {};
-      for (const [key, value] of Object.entries((response.ResponseParameters ?? {}) as Props)) {
-        const header = /^method\.response\.header\.(.+)$/.exec(key)?.[1];
-        if (header) headers[header] = String(value).replace(/^'(.*)'$/, '$1');
-      }
-      methodIntegration = { type: 'MOCK', statusCode: Number(response.StatusCode ?? 200), headers };
+      methodIntegration = mockIntegration(integration);
     } else {
       fail(
         ctx,
@@ -103,6 +106,7 @@ export const apiMethod: ResourceHandler = {
       resourceId: String(properties.ResourceId),
       httpMethod: String(properties.HttpMethod).toUpperCase(),
       integration: methodIntegration,
+      apiKeyRequired: properties.ApiKeyRequired === true || properties.ApiKeyRequired === 'true',
       requiredParameters,
       ...(properties.RequestValidatorId ? { validatorId: String(properties.RequestValidatorId) } : {}),
     });
@@ -128,7 +132,18 @@ export const apiDeployment: ResourceHandler = {
   types: ['AWS::ApiGateway::Deployment'],
   async create(ctx, logicalId, properties, type): Promise<PhysicalResource> {
     const api = apiOf(ctx, logicalId, type, properties);
-    if (typeof properties.StageName === 'string') api.stages.add(properties.StageName);
+    if (typeof properties.StageName === 'string') {
+      api.stages.add(properties.StageName);
+      const description = (properties.StageDescription ?? {}) as Props;
+      apiGatewayState(ctx.model).setStageThrottles(api.id, properties.StageName, [
+        ...stageThrottles(
+          description.ThrottlingRateLimit !== undefined || description.ThrottlingBurstLimit !== undefined
+            ? [{ ResourcePath: '/*', HttpMethod: '*', ...description }]
+            : [],
+        ),
+        ...stageThrottles(description.MethodSettings),
+      ]);
+    }
     return { ref: id(ctx, logicalId, 6), attributes: { DeploymentId: id(ctx, logicalId, 6) } };
   },
 };
@@ -139,9 +154,32 @@ export const apiStage: ResourceHandler = {
     const api = apiOf(ctx, logicalId, type, properties);
     const stageName = String(properties.StageName ?? fail(ctx, logicalId, type, 'has no StageName'));
     api.stages.add(stageName);
+    apiGatewayState(ctx.model).setStageThrottles(
+      api.id,
+      stageName,
+      stageThrottles(properties.MethodSettings),
+    );
     return { ref: stageName, attributes: {} };
   },
 };
+
+/** A MOCK integration as API Gateway runs it: request template -> status -> integration response. */
+function mockIntegration(integration: Props): ApiMethod['integration'] {
+  const strings = (value: unknown) =>
+    Object.fromEntries(Object.entries((value ?? {}) as Props).map(([k, v]) => [k, String(v)]));
+  return {
+    type: 'MOCK',
+    requestTemplates: strings(integration.RequestTemplates),
+    integrationResponses: ((integration.IntegrationResponses ?? []) as Props[]).map((response) => ({
+      statusCode: Number(response.StatusCode ?? 200),
+      ...(typeof response.SelectionPattern === 'string' && response.SelectionPattern !== ''
+        ? { selectionPattern: response.SelectionPattern }
+        : {}),
+      responseParameters: strings(response.ResponseParameters),
+      responseTemplates: strings(response.ResponseTemplates),
+    })),
+  };
+}
 
 export const apiGatewayHandlers = [
   restApi,
@@ -150,4 +188,5 @@ export const apiGatewayHandlers = [
   apiRequestValidator,
   apiDeployment,
   apiStage,
+  ...usagePlanHandlers,
 ];

@@ -3,8 +3,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { CloudModel, LambdaFunctionSpec, RestApiModel } from '../cloudformation/cloud-model.ts';
 import type { InvokeOutcome } from '../lambda/runner.ts';
+import { handleControlPlane } from './control-plane.ts';
 import { EXECUTE_API_PREFIX } from './execute-api-url.ts';
+import { GATEWAY_RESPONSES, sendGatewayResponse } from './gateway-responses.ts';
+import { runMockIntegration } from './mock-integration.ts';
 import { acceptsBinary, isBinaryBody, matchRoute, missingParameters, type RouteMatch } from './routes.ts';
+import { apiGatewayState, type Refusal } from './usage-plans.ts';
+
+const REFUSALS: Record<Refusal, (typeof GATEWAY_RESPONSES)[keyof typeof GATEWAY_RESPONSES]> = {
+  forbidden: GATEWAY_RESPONSES.INVALID_API_KEY,
+  throttled: GATEWAY_RESPONSES.THROTTLED,
+  quota: GATEWAY_RESPONSES.QUOTA_EXCEEDED,
+};
 
 /**
  * The REST APIs of the deployed stacks on a local HTTP port, at
@@ -91,17 +101,38 @@ async function handle(
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const requestId = randomUUID();
-  const notFound = () => sendJson(response, 404, { message: 'Not Found' }, requestId);
-  if (!url.pathname.startsWith(`${EXECUTE_API_PREFIX}/`)) return notFound();
+  const plans = apiGatewayState(options.model);
+  if (!url.pathname.startsWith(`${EXECUTE_API_PREFIX}/`)) {
+    const isStage = (apiId: string, stage: string) =>
+      options.model.restApis.get(apiId)?.stages.has(stage) ?? false;
+    if (await handleControlPlane({ plans, isStage }, request, response, url)) return;
+    return sendJson(response, 404, { message: 'Not Found' }, requestId);
+  }
   const [apiId, stage, ...rest] = url.pathname.slice(EXECUTE_API_PREFIX.length + 1).split('/');
   const api = options.model.restApis.get(apiId ?? '');
-  if (!api || !stage || !api.stages.has(stage)) return notFound();
+  // no such API: on AWS its host name would not even resolve
+  if (!api) return sendJson(response, 404, { message: 'Not Found' }, requestId);
+  // a REST API answers an unknown stage, path or method with 403 "Missing Authentication Token"
+  const missingRoute = () =>
+    sendGatewayResponse(response, GATEWAY_RESPONSES.MISSING_AUTHENTICATION_TOKEN, requestId);
+  if (!stage || !api.stages.has(stage)) return missingRoute();
   const path = `/${rest.join('/')}`;
   const httpMethod = (request.method ?? 'GET').toUpperCase();
   const route = matchRoute(api, httpMethod, path);
-  if (!route) return notFound();
+  if (!route) return missingRoute();
 
   const headers = request.headers;
+  const apiKey = headers['x-api-key'];
+  const admission = plans.admit({
+    apiId: api.id,
+    stage,
+    resourcePath: route.resourcePath,
+    httpMethod,
+    apiKeyRequired: route.method.apiKeyRequired === true,
+    apiKey: Array.isArray(apiKey) ? apiKey[0] : apiKey,
+    nowMs: Date.now(),
+  });
+  if (!admission.ok) return sendGatewayResponse(response, REFUSALS[admission.refusal], requestId);
   const missing = missingParameters(api, route.method, { query: url.searchParams, headers });
   if (missing.length > 0) {
     return sendJson(
@@ -113,8 +144,18 @@ async function handle(
   }
   const integration = route.method.integration;
   if (integration.type === 'MOCK') {
-    response.writeHead(integration.statusCode, { ...integration.headers, 'x-amzn-requestid': requestId });
-    return void response.end();
+    const result = runMockIntegration(integration, {
+      headers,
+      query: url.searchParams,
+      pathParameters: route.pathParameters,
+      context: { requestId, stage, resourcePath: route.resourcePath, httpMethod, apiId: api.id },
+    });
+    response.writeHead(result.statusCode, {
+      ...result.headers,
+      'content-length': String(Buffer.byteLength(result.body)),
+      'x-amzn-requestid': requestId,
+    });
+    return void response.end(result.body);
   }
   const spec = options.model.findFunction(integration.functionArn);
   if (!spec) {
@@ -123,7 +164,21 @@ async function handle(
   }
 
   const body = await readBody(request);
-  const event = proxyEvent(options, { api, stage, path, httpMethod, route, url, request, body, requestId });
+  const identityKey = admission.apiKeyId
+    ? { apiKeyId: admission.apiKeyId, apiKey: String(headers['x-api-key']) }
+    : undefined;
+  const event = proxyEvent(options, {
+    api,
+    stage,
+    path,
+    httpMethod,
+    route,
+    url,
+    request,
+    body,
+    requestId,
+    ...(identityKey ? { identityKey } : {}),
+  });
   const outcome = await options.invoke(spec, event);
   const result = (outcome.ok ? outcome.payload : undefined) as ProxyResult | undefined;
   if (!outcome.ok || !result || typeof result !== 'object' || typeof result.statusCode !== 'number') {
@@ -148,6 +203,8 @@ function proxyEvent(
     request: IncomingMessage;
     body: Buffer;
     requestId: string;
+    /** The validated API key, which API Gateway passes in requestContext.identity. */
+    identityKey?: { apiKeyId: string; apiKey: string };
   },
 ): Record<string, unknown> {
   const headers: Record<string, string> = {};
@@ -187,6 +244,7 @@ function proxyEvent(
       identity: {
         sourceIp: r.request.socket.remoteAddress ?? '127.0.0.1',
         userAgent: r.request.headers['user-agent'] ?? null,
+        ...(r.identityKey ?? {}),
       },
       path: `/${r.stage}${r.path}`,
       protocol: `HTTP/${r.request.httpVersion}`,

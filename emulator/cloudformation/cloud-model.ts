@@ -32,6 +32,16 @@ export interface LambdaNotification {
   readonly suffix?: string;
 }
 
+/** One IntegrationResponse of a MOCK integration (CDK's CORS preflight is one). */
+export interface MockIntegrationResponse {
+  readonly statusCode: number;
+  /** Regex matched against the integration's status code; the default response has none. */
+  readonly selectionPattern?: string;
+  /** `method.response.header.<name>` -> `'static value'` or `method.request.header.<name>`... */
+  readonly responseParameters: Readonly<Record<string, string>>;
+  readonly responseTemplates: Readonly<Record<string, string>>;
+}
+
 export interface ApiMethod {
   readonly resourceId: string;
   /** GET, POST... or ANY. */
@@ -40,9 +50,12 @@ export interface ApiMethod {
     | { readonly type: 'AWS_PROXY'; readonly functionArn: string }
     | {
         readonly type: 'MOCK';
-        readonly statusCode: number;
-        readonly headers: Readonly<Record<string, string>>;
+        /** RequestTemplates by content type: the template's `statusCode` picks the integration response. */
+        readonly requestTemplates: Readonly<Record<string, string>>;
+        readonly integrationResponses: readonly MockIntegrationResponse[];
       };
+  /** ApiKeyRequired: the request needs a valid `x-api-key` of a usage plan of the stage. */
+  readonly apiKeyRequired?: boolean;
   /** Parameters marked required in RequestParameters, by location (querystring, header, path). */
   readonly requiredParameters: readonly { readonly location: string; readonly name: string }[];
   readonly validatorId?: string;

@@ -14,7 +14,12 @@ import { nodeSearchPath } from './runtimes.ts';
 export interface LambdaRunnerOptions {
   readonly region: string;
   readonly accountId?: string;
-  readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly sns?: string };
+  readonly endpoints: {
+    readonly s3: string;
+    readonly dynamodb: string;
+    readonly sns?: string;
+    readonly apiGateway?: string;
+  };
   /** Receives every function log line prefixed with `[function name]`; lines are only kept when omitted. */
   readonly echo?: (line: string) => void;
   /** Log lines kept per function (a ring buffer). Default 2000. */
@@ -51,6 +56,8 @@ export function functionEnvironment(
     AWS_ENDPOINT_URL_S3: options.endpoints.s3,
     AWS_ENDPOINT_URL_DYNAMODB: options.endpoints.dynamodb,
     ...(options.endpoints.sns ? { AWS_ENDPOINT_URL_SNS: options.endpoints.sns } : {}),
+    // API Gateway's control plane (GetApiKey...) is served on the local API port
+    ...(options.endpoints.apiGateway ? { AWS_ENDPOINT_URL_API_GATEWAY: options.endpoints.apiGateway } : {}),
     AWS_LAMBDA_FUNCTION_NAME: spec.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

@@ -37,5 +37,7 @@ export const ENV = {
   trackedBucket: 'TRACKED_BUCKET',
   chartBucket: 'CHART_BUCKET',
   plotApiUrl: 'PLOT_API_URL',
+  /** The plot API's key id (absent when the API is open); the value comes from GetApiKey. */
+  plotApiKeyId: 'PLOT_API_KEY_ID',
   driverPauseMs: 'DRIVER_PAUSE_MS',
 } as const;

@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import type { IManagedPolicy } from 'aws-cdk-lib/aws-iam';
+import { type IManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ENV } from '../../handlers/shared/schema.ts';
@@ -11,6 +11,8 @@ export interface DriverStackProps extends StackProps {
   /** Put and delete on the tracked bucket's objects (owned by the size-tracking stack). */
   readonly bucketWriterPolicy: IManagedPolicy;
   readonly plotUrl: string;
+  /** The plot API's key id: the driver reads the key's value with apigateway:GetApiKey. None: open API. */
+  readonly plotApiKeyId?: string;
   /** Default pause between scenario steps, in milliseconds. */
   readonly pauseMs: number;
 }
@@ -29,8 +31,18 @@ export class DriverStack extends Stack {
         [ENV.trackedBucket]: props.trackedBucket.bucketName,
         [ENV.plotApiUrl]: props.plotUrl,
         [ENV.driverPauseMs]: String(props.pauseMs),
+        ...(props.plotApiKeyId ? { [ENV.plotApiKeyId]: props.plotApiKeyId } : {}),
       },
     });
+    if (props.plotApiKeyId) {
+      // GetApiKey with its value, on this one key only
+      this.driverFunction.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['apigateway:GET'],
+          resources: [`arn:${this.partition}:apigateway:${this.region}::/apikeys/${props.plotApiKeyId}`],
+        }),
+      );
+    }
     this.driverFunction.role?.addManagedPolicy(props.bucketWriterPolicy);
 
     new CfnOutput(this, 'DriverFunctionName', { value: this.driverFunction.functionName });

@@ -12,6 +12,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ENV, HISTORY } from '../../handlers/shared/schema.ts';
+import { ApiAccess, type ApiAccessProps, methodOptionsFor } from '../constructs/api-access.ts';
 import { bindTable, grantObjects } from '../constructs/grants.ts';
 import { HandlerFunction } from '../constructs/handler-function.ts';
 import { HardenedBucket } from '../constructs/hardened-bucket.ts';
@@ -23,6 +24,8 @@ export interface PlottingStackProps extends StackProps {
   readonly trackedBucket: IBucket;
   readonly removalPolicy: RemovalPolicy;
   readonly stageName: string;
+  /** Who may call the API: an API key on every method by default (constructs/api-access.ts). */
+  readonly apiAccess: ApiAccessProps;
 }
 
 /** Binary media types: PNG for the chart, and any type so a browser's Accept header gets bytes too. */
@@ -38,6 +41,8 @@ export class PlottingStack extends Stack {
   readonly plotUrl: string;
   readonly chartBucket: HardenedBucket;
   readonly plotFunction: HandlerFunction;
+  /** The API key's id (not its value), when the API is not open. */
+  readonly plotApiKeyId?: string;
 
   constructor(scope: Construct, id: string, props: PlottingStackProps) {
     super(scope, id, props);
@@ -92,6 +97,8 @@ export class PlottingStack extends Stack {
       binaryMediaTypes: plotBinaryMediaTypes,
       endpointTypes: [EndpointType.REGIONAL],
       cloudWatchRole: false,
+      // every method, including routes other constructs add later, needs a key unless opened
+      defaultMethodOptions: methodOptionsFor(props.apiAccess),
       deployOptions: {
         stageName: props.stageName,
         loggingLevel: MethodLoggingLevel.OFF,
@@ -117,6 +124,8 @@ export class PlottingStack extends Stack {
       },
     });
     this.plotUrl = this.api.urlForPath('/plot');
+    const access = new ApiAccess(this, 'PlotApiAccess', this.api, props.apiAccess);
+    if (access.apiKey) this.plotApiKeyId = access.apiKey.keyId;
 
     new CfnOutput(this, 'PlotApiUrl', {
       value: this.plotUrl,
@@ -147,15 +156,9 @@ export class PlottingStack extends Stack {
         reason: 'A read-only chart endpoint; WAF is an account-level choice left to the deployer.',
       },
       {
-        id: 'AwsSolutions-APIG4',
-        reason:
-          "A development tool: the chart API is open like the seeds' one; put an authorizer in front of it in shared environments.",
-      },
-      {
         id: 'AwsSolutions-APIG6',
         reason: 'Stage logging needs the same account-wide CloudWatch role as APIG1.',
       },
-      { id: 'AwsSolutions-COG4', reason: 'No Cognito user pool in this app (see APIG4).' },
     );
   }
 }

@@ -73,13 +73,21 @@ export function writeHistory(target: Target, bucket: string, points: readonly Si
   return seedHistory(target.documents, { history: target.outputs.historyTable }, bucket, points);
 }
 
-/** GET on the plot API, as a browser or the driver would. */
+/** GET on the plot API, as a browser or the driver would: with the app's API key unless `apiKey` says otherwise. */
 export async function getPlot(
   target: Target,
   query: Record<string, string>,
   accept = 'image/png',
+  apiKey: string | null = target.outputs.plotApiKey,
 ): Promise<Response> {
   const url = new URL(target.outputs.plotApiUrl);
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-  return fetch(url, { headers: { accept } });
+  return fetch(url, { headers: { accept, ...(apiKey === null ? {} : { 'x-api-key': apiKey }) } });
+}
+
+/** The REST API id and stage of the plot URL (`.../_aws/execute-api/<id>/<stage>/plot`). */
+export function plotApiStage(target: Target): { apiId: string; stage: string } {
+  const match = /\/_aws\/execute-api\/([^/]+)\/([^/]+)\//.exec(target.outputs.plotApiUrl);
+  if (!match) throw new Error(`PlotApiUrl ${target.outputs.plotApiUrl} is not in the local execute-api form`);
+  return { apiId: match[1] as string, stage: match[2] as string };
 }

@@ -1,29 +1,34 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalCloud, startLocalCloud } from '../../emulator/local-cloud.ts';
 import type { EventsOptions } from '../../emulator/s3/delivery/options.ts';
+import { apiKeyValue } from './api-key.ts';
 import { ensureAssembly } from './assembly.ts';
 import type { AppOutputs, FunctionRole, RestartableTarget } from './target.ts';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Output keys of the stacks (infra/stacks/*.ts), whichever stack declares them. */
-const outputKeys: Record<keyof AppOutputs, string> = {
+const outputKeys: Record<Exclude<keyof AppOutputs, 'plotApiKey'>, string> = {
   bucketName: 'BucketName',
   historyTable: 'TableName',
   ledgerTable: 'LedgerTableName',
   chartBucket: 'ChartBucketName',
   plotApiUrl: 'PlotApiUrl',
+  plotApiKeyId: 'PlotApiKeyId',
   driverFunction: 'DriverFunctionName',
   trackerFunction: 'SizeTrackingFunctionName',
   reconcileFunction: 'ReconcileFunctionName',
 };
 
-export function appOutputs(stackOutputs: Record<string, Record<string, string>>): AppOutputs {
+export function appOutputs(
+  stackOutputs: Record<string, Record<string, string>>,
+): Omit<AppOutputs, 'plotApiKey'> {
   const flat = Object.assign({}, ...Object.values(stackOutputs)) as Record<string, string>;
   const entries = Object.entries(outputKeys).map(([field, key]) => {
     const value = flat[key];
@@ -31,7 +36,7 @@ export function appOutputs(stackOutputs: Record<string, Record<string, string>>)
       throw new Error(`the deployed app has no output ${key}; outputs: ${Object.keys(flat).join(', ')}`);
     return [field, value];
   });
-  return Object.fromEntries(entries) as AppOutputs;
+  return Object.fromEntries(entries) as Omit<AppOutputs, 'plotApiKey'>;
 }
 
 export interface EmbeddedTargetOptions {
@@ -70,20 +75,23 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
       asyncRetryDelaysMs: [100, 200],
       ...(events ? { events } : {}),
     });
-  return embeddedTarget(await start(), start, () => {
+  return await embeddedTarget(await start(), start, () => {
     if (temporary) rmSync(stateDir, { recursive: true, force: true });
   });
 }
 
-function embeddedTarget(
+async function embeddedTarget(
   cloud: LocalCloud,
   start: () => Promise<LocalCloud>,
   cleanUp: () => void,
-): EmbeddedTarget {
+): Promise<EmbeddedTarget> {
   const clientConfig = { region: cloud.region, credentials };
   const s3 = new S3Client({ ...clientConfig, endpoint: cloud.endpoints.s3, forcePathStyle: true });
   const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: cloud.endpoints.dynamodb });
-  const outputs = appOutputs(cloud.outputs);
+  // the control plane of API keys and usage plans answers on the API port
+  const apiGateway = new APIGatewayClient({ ...clientConfig, endpoint: cloud.endpoints.api });
+  const partial = appOutputs(cloud.outputs);
+  const outputs: AppOutputs = { ...partial, plotApiKey: await apiKeyValue(apiGateway, partial.plotApiKeyId) };
   const functionNames: Record<FunctionRole, string> = {
     driver: outputs.driverFunction,
     tracker: outputs.trackerFunction,
@@ -92,6 +100,7 @@ function embeddedTarget(
   const closeClients = () => {
     s3.destroy();
     dynamodb.destroy();
+    apiGateway.destroy();
   };
   return {
     name:
@@ -100,6 +109,7 @@ function embeddedTarget(
     s3,
     dynamodb,
     documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+    apiGateway,
     outputs,
     invoke: async <T>(role: FunctionRole, payload: unknown) =>
       (await cloud.invoke(functionNames[role], payload)) as T,

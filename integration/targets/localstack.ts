@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -24,6 +25,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { LocalstackContainer, type StartedLocalStackContainer } from '@testcontainers/localstack';
 import { getContainerRuntimeClient, ImageName, Network, type StartedNetwork } from 'testcontainers';
 import { LEDGER } from '../../handlers/shared/schema.ts';
+import { apiKeyValue } from './api-key.ts';
 import { dockerAvailability } from './docker.ts';
 import type { AppOutputs, FunctionRole, Target } from './target.ts';
 
@@ -133,9 +135,10 @@ const OUTPUT_KEYS = {
   trackerFunction: 'SizeTrackingFunctionName',
   reconcileFunction: 'ReconcileFunctionName',
   plotApiUrl: 'PlotApiUrl',
+  plotApiKeyId: 'PlotApiKeyId',
   chartBucket: 'ChartBucketName',
   driverFunction: 'DriverFunctionName',
-} as const satisfies Record<keyof AppOutputs, string>;
+} as const satisfies Record<Exclude<keyof AppOutputs, 'plotApiKey'>, string>;
 
 /** One output by key, from whichever stack of the stage declares it. */
 export function findOutput(outputs: StackOutputs, key: string, stage: string): string {
@@ -153,15 +156,23 @@ export function findOutput(outputs: StackOutputs, key: string, stage: string): s
   return (found[0] as { value: string }).value;
 }
 
-/** The `--outputs-file` JSON of `cdklocal deploy --all` as the app's outputs, with a working plot URL. */
-export function appOutputsFromStacks(outputs: StackOutputs, endpoint: string, stage = 'dev'): AppOutputs {
-  const get = (key: keyof AppOutputs) => findOutput(outputs, OUTPUT_KEYS[key], stage);
+/**
+ * The `--outputs-file` JSON of `cdklocal deploy --all` as the app's outputs, with a working plot URL
+ * (the key's value is not an output: it is read with GetApiKey).
+ */
+export function appOutputsFromStacks(
+  outputs: StackOutputs,
+  endpoint: string,
+  stage = 'dev',
+): Omit<AppOutputs, 'plotApiKey'> {
+  const get = (key: keyof typeof OUTPUT_KEYS) => findOutput(outputs, OUTPUT_KEYS[key], stage);
   return {
     bucketName: get('bucketName'),
     historyTable: get('historyTable'),
     ledgerTable: get('ledgerTable'),
     chartBucket: get('chartBucket'),
     plotApiUrl: localizePlotApiUrl(get('plotApiUrl'), endpoint),
+    plotApiKeyId: get('plotApiKeyId'),
     driverFunction: get('driverFunction'),
     trackerFunction: get('trackerFunction'),
     reconcileFunction: get('reconcileFunction'),
@@ -277,7 +288,12 @@ export async function startLocalStackTarget(
       15 * 60_000,
     );
     const stackOutputs = JSON.parse(await readFile(outputsFile, 'utf8')) as StackOutputs;
-    const outputs = appOutputsFromStacks(stackOutputs, endpoint, stage);
+    const keyClient = new APIGatewayClient({ endpoint, region: LOCALSTACK_REGION, credentials });
+    const withoutKey = appOutputsFromStacks(stackOutputs, endpoint, stage);
+    const plotApiKey = await apiKeyValue(keyClient, withoutKey.plotApiKeyId).finally(() =>
+      keyClient.destroy(),
+    );
+    const outputs: AppOutputs = { ...withoutKey, plotApiKey };
     const plotFunction = findOutput(stackOutputs, 'PlotFunctionName', stage);
     await prePull;
 
@@ -348,6 +364,7 @@ function makeTarget(parts: TargetParts): LocalStackTarget & { readonly lambda: L
   const documents = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
+  const apiGateway = new APIGatewayClient({ endpoint, region, credentials });
   // One attempt: a retried invoke would play the driver's scenario twice.
   const lambda = new LambdaClient({ endpoint, region, credentials, maxAttempts: 1 });
   const functions: Record<FunctionRole, string> = {
@@ -365,6 +382,7 @@ function makeTarget(parts: TargetParts): LocalStackTarget & { readonly lambda: L
     s3,
     dynamodb,
     documents,
+    apiGateway,
     outputs,
     lambda,
     async invoke<T = unknown>(role: FunctionRole, payload: unknown): Promise<T> {
@@ -392,6 +410,7 @@ function makeTarget(parts: TargetParts): LocalStackTarget & { readonly lambda: L
       if (stopped) return;
       stopped = true;
       lambda.destroy();
+      apiGateway.destroy();
       documents.destroy();
       dynamodb.destroy();
       s3.destroy();

@@ -1,3 +1,4 @@
+import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -9,6 +10,9 @@ export interface AppOutputs {
   readonly ledgerTable: string;
   readonly chartBucket: string;
   readonly plotApiUrl: string;
+  /** The plot API's key id (output PlotApiKeyId) and its value (read with GetApiKey --include-value). */
+  readonly plotApiKeyId: string;
+  readonly plotApiKey: string;
   readonly driverFunction: string;
   readonly trackerFunction: string;
   readonly reconcileFunction: string;
@@ -27,6 +31,8 @@ export interface Target {
   readonly s3: S3Client;
   readonly dynamodb: DynamoDBClient;
   readonly documents: DynamoDBDocumentClient;
+  /** API Gateway's control plane (API keys, usage plans) where the app runs. */
+  readonly apiGateway: APIGatewayClient;
   readonly outputs: AppOutputs;
   /** Invokes a function synchronously and returns its result; a function error rejects. */
   invoke<T = unknown>(role: FunctionRole, payload: unknown): Promise<T>;

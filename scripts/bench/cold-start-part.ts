@@ -9,6 +9,7 @@ import { startDynamoDbLocal } from '../../emulator/dynamodb/server.ts';
 import { startLocalCloud } from '../../emulator/local-cloud.ts';
 import { freePort } from '../../emulator/services/free-port.ts';
 import { repoRoot } from '../../infra/paths.ts';
+import { apiKeyValueAt } from '../../integration/targets/api-key.ts';
 import { appOutputs } from '../../integration/targets/embedded.ts';
 import { RssSampler } from './rss.ts';
 import { figure, since } from './stats.ts';
@@ -36,7 +37,8 @@ export async function runColdStartPart(options: ColdStartOptions) {
   const work = mkdtempSync(join(tmpdir(), 'bench-cold-'));
   try {
     const prepared = join(work, 'prepared');
-    const plotPath = await prepareState(options.assemblyDir, prepared);
+    // the key's value derives from the state folder's seed: every copy of it has the same key
+    const { plotPath, apiKey } = await prepareState(options.assemblyDir, prepared);
     log('cold start: state prepared');
 
     const dynamoAlone: number[] = [];
@@ -75,7 +77,7 @@ export async function runColdStartPart(options: ColdStartOptions) {
       });
       const sampler = new RssSampler(child.pid).start();
       try {
-        const ms = await firstOk(url, child, () => stderr, started);
+        const ms = await firstOk(url, apiKey, child, () => stderr, started);
         await sleep(500); // the function children and any lazy work: part of its footprint
         rss.push(sampler.stop());
         return ms;
@@ -110,8 +112,11 @@ export async function runColdStartPart(options: ColdStartOptions) {
   }
 }
 
-/** Starts a cloud on `stateDir`, lets the tracker record one upload, stops; returns the plot path+query. */
-async function prepareState(assemblyDir: string, stateDir: string): Promise<string> {
+/** Starts a cloud on `stateDir`, lets the tracker record one upload, stops; returns the plot path+query and API key. */
+async function prepareState(
+  assemblyDir: string,
+  stateDir: string,
+): Promise<{ plotPath: string; apiKey: string }> {
   const cloud = await startLocalCloud({ assemblyDir, stateDir, log: () => {} });
   try {
     const outputs = appOutputs(cloud.outputs);
@@ -126,20 +131,27 @@ async function prepareState(assemblyDir: string, stateDir: string): Promise<stri
     await cloud.whenIdle();
     const url = new URL(outputs.plotApiUrl);
     url.searchParams.set('window', '3600');
-    const response = await fetch(url, { headers: { accept: 'image/png' } });
+    const apiKey = await apiKeyValueAt(cloud.endpoints.api, cloud.region, outputs.plotApiKeyId);
+    const response = await fetch(url, { headers: { accept: 'image/png', 'x-api-key': apiKey } });
     if (response.status !== 200) throw new Error(`prepared cloud's plot API answered ${response.status}`);
-    return `${url.pathname}${url.search}`;
+    return { plotPath: `${url.pathname}${url.search}`, apiKey };
   } finally {
     await cloud.stop();
   }
 }
 
-async function firstOk(url: string, child: ChildProcess, stderr: () => string, started: number) {
+async function firstOk(
+  url: string,
+  apiKey: string,
+  child: ChildProcess,
+  stderr: () => string,
+  started: number,
+) {
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the cloud exited (code ${child.exitCode}): ${stderr()}`);
     try {
-      const response = await fetch(url, { headers: { accept: 'image/png' } });
+      const response = await fetch(url, { headers: { accept: 'image/png', 'x-api-key': apiKey } });
       await response.arrayBuffer();
       if (response.status === 200) return since(started);
     } catch {

@@ -24,7 +24,11 @@ const instance = autocannon({
   url,
   connections: Number(connections),
   duration: Number(seconds),
-  headers: { accept: 'image/png' },
+  // the plot API's key (PLOT_API_KEY, from plot-part.ts): every method needs it
+  headers: {
+    accept: 'image/png',
+    ...(process.env.PLOT_API_KEY ? { 'x-api-key': process.env.PLOT_API_KEY } : {}),
+  },
   timeout: 30,
 });
 instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));

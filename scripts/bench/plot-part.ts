@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalCloud } from '../../emulator/local-cloud.ts';
+import { apiKeyValueAt } from '../../integration/targets/api-key.ts';
 import { appOutputs } from '../../integration/targets/embedded.ts';
 import { seedHistoryPoints, syntheticHistory } from './history-seed.ts';
 import { RssSampler } from './rss.ts';
@@ -59,6 +60,8 @@ export async function runPlotPart(options: PlotPartOptions) {
   const docs = DynamoDBDocumentClient.from(ddb);
   try {
     const outputs = appOutputs(cloud.outputs);
+    // every method of the plot API needs the app's key, read as a user reads it (GetApiKey)
+    const apiKey = await apiKeyValueAt(cloud.endpoints.api, cloud.region, outputs.plotApiKeyId);
     const rows = [];
     let seededWith = '';
     for (const n of options.points) {
@@ -72,14 +75,14 @@ export async function runPlotPart(options: PlotPartOptions) {
       const url = new URL(outputs.plotApiUrl);
       url.searchParams.set('window', String(windowSeconds));
       url.searchParams.set('bucket', bucket);
-      for (let i = 0; i < 3; i++) await timedGet(url); // warm-up: function environments, JIT, caches
+      for (let i = 0; i < 3; i++) await timedGet(url, apiKey); // warm-up: function environments, JIT, caches
       const rounds = [];
       for (let round = 0; round < options.rounds; round++) {
         const samples: Sample[] = [];
         const started = performance.now();
         while (samples.length < options.requestsPerRound) {
           if (samples.length >= 5 && since(started) > options.roundBudgetMs) break;
-          samples.push(await timedGet(url));
+          samples.push(await timedGet(url, apiKey));
         }
         const ms = samples.map((s) => s.ms);
         rounds.push({
@@ -107,11 +110,11 @@ export async function runPlotPart(options: PlotPartOptions) {
     let loadRss = 0;
     if (options.load) {
       const loadSampler = new RssSampler().start();
-      loadTest = await runLoadTest(docs, outputs.historyTable, outputs.plotApiUrl, options.load, log);
+      loadTest = await runLoadTest(docs, outputs.historyTable, outputs.plotApiUrl, apiKey, options.load, log);
       // autocannon leaves requests queued in the API when it stops; one more request, answered after
       // them, means the backlog is gone before the cloud stops
       await fetch(`${outputs.plotApiUrl}?window=3600&bucket=bench-load`, {
-        headers: { accept: 'image/png' },
+        headers: { accept: 'image/png', 'x-api-key': apiKey },
       }).then((r) => r.arrayBuffer());
       loadRss = loadSampler.stop();
     }
@@ -130,9 +133,9 @@ interface Sample {
   queryMs: number;
 }
 
-async function timedGet(url: URL): Promise<Sample> {
+async function timedGet(url: URL, apiKey: string): Promise<Sample> {
   const started = performance.now();
-  const response = await fetch(url, { headers: { accept: 'image/png' } });
+  const response = await fetch(url, { headers: { accept: 'image/png', 'x-api-key': apiKey } });
   await response.arrayBuffer();
   const ms = since(started);
   if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}`);
@@ -147,6 +150,7 @@ async function runLoadTest(
   docs: DynamoDBDocumentClient,
   historyTable: string,
   plotApiUrl: string,
+  apiKey: string,
   load: { seconds: number; runs: number; connections: number },
   log: (line: string) => void,
 ) {
@@ -162,7 +166,8 @@ async function runLoadTest(
     const { stdout } = await run(
       process.execPath,
       ['--import', 'tsx', child, url.toString(), String(load.connections), String(seconds)],
-      { maxBuffer: 16 * 1024 * 1024 },
+      // the key in the environment, not on the command line
+      { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, PLOT_API_KEY: apiKey } },
     );
     return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
   };

@@ -5,6 +5,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../emulator/local-cloud.ts';
 import { newerSourceThan } from '../../emulator/services/stale-check.ts';
+import { apiKeyValueAt } from '../../integration/targets/api-key.ts';
 
 /** The local cloud on the real synthesized app (cdk.out): the same assembly AWS and LocalStack receive. */
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -13,6 +14,8 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 let cloud: LocalCloud;
 let s3: S3Client;
+/** The plot API's key header: every method of the API needs it. */
+let apiKey: Record<string, string>;
 
 beforeAll(async () => {
   const stale =
@@ -33,6 +36,9 @@ beforeAll(async () => {
     forcePathStyle: true,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  apiKey = {
+    'x-api-key': await apiKeyValueAt(cloud.endpoints.api, cloud.region, output('Plotting', 'PlotApiKeyId')),
+  };
 }, 240_000);
 
 afterAll(async () => {
@@ -71,7 +77,7 @@ describe('local cloud on the synthesized app', () => {
   it('serves the chart as PNG bytes from the plot API URL output', async () => {
     const url = output('Plotting', 'PlotApiUrl');
     expect(url.startsWith(`${cloud.endpoints.api}/`)).toBe(true);
-    const response = await fetch(`${url}?window=60`, { headers: { accept: 'image/png' } });
+    const response = await fetch(`${url}?window=60`, { headers: { accept: 'image/png', ...apiKey } });
     const body = Buffer.from(await response.arrayBuffer());
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('image/png');
@@ -80,11 +86,11 @@ describe('local cloud on the synthesized app', () => {
 
   it('answers a bad window with a 400 JSON error', async () => {
     const url = output('Plotting', 'PlotApiUrl');
-    const bad = await fetch(`${url}?window=abc`);
+    const bad = await fetch(`${url}?window=abc`, { headers: apiKey });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/json');
     expect(await bad.json()).toHaveProperty('error');
-    const missing = await fetch(url);
+    const missing = await fetch(url, { headers: apiKey });
     expect(missing.status).toBe(400);
     // window is checked by the function (not required at API Gateway), which names it in {"error"}
     expect(((await missing.json()) as { error: string }).error).toContain(

@@ -189,14 +189,15 @@ describe('local API Gateway on the fixture assembly', () => {
     expect(deepEvent).toMatchObject({ resource: '/{proxy+}', pathParameters: { proxy: 'some/where/deep' } });
   });
 
-  it('answers API Gateway errors: 400 for a missing required parameter, 404, 502', async () => {
+  it('answers API Gateway errors: 400 for a missing required parameter, 403 for no route, 404, 502', async () => {
     const missing = await fetch(app().EchoUrl as string);
     expect(missing.status).toBe(400);
     expect(await missing.json()).toEqual({ message: 'Missing required request parameters: [q]' });
 
     const unknownStage = await fetch((app().ApiUrl as string).replace('/test/', '/prod/'));
-    expect(unknownStage.status).toBe(404);
-    expect(await unknownStage.json()).toEqual({ message: 'Not Found' });
+    // a REST API answers an unknown stage, path or method with 403, not 404
+    expect(unknownStage.status).toBe(403);
+    expect(await unknownStage.json()).toEqual({ message: 'Missing Authentication Token' });
     expect((await fetch(`${cloud.endpoints.api}/elsewhere`)).status).toBe(404);
 
     const failed = await fetch(`${app().EchoUrl}?q=1&fail=1`);

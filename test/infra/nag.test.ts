@@ -9,6 +9,23 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
+  it('leave none with the API opened (-c openApi=true), acknowledged for that reason only then', () => {
+    const apig4Reason = (context: Record<string, unknown>, synth: boolean) => {
+      const { app, stacks } = buildTestApp({ context });
+      if (synth) expect(() => app.synth()).not.toThrow();
+      const acks = stacks.plotting.api.node.metadata.filter(
+        (entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY,
+      );
+      return acks
+        .map((entry) => (entry.data as Record<string, string>)['Annotation::AwsSolutions-APIG4'])
+        .join('');
+    };
+    expect(apig4Reason({ openApi: 'true' }, true)).toMatch(/openApi=true/);
+    // the default build (synthesized by the first test) acknowledges it for its keys, not as open
+    expect(apig4Reason({}, false)).toMatch(/requires an API key/);
+    expect(apig4Reason({}, false)).not.toMatch(/openApi=true/);
+  }, 180_000);
+
   it('would fail synthesis on a finding nobody acknowledged (the check is live)', () => {
     const { app, stacks } = buildTestApp();
     new Bucket(stacks.storage, 'UnhardenedBucket');

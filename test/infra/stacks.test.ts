@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { MockIntegration } from 'aws-cdk-lib/aws-apigateway';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY, LEDGER } from '../../handlers/shared/schema.ts';
 import type { SizeTrackerStacks } from '../../infra/app-builder.ts';
@@ -269,6 +270,50 @@ describe('plotting stack', () => {
     });
   });
 
+  it('requires an API key on every method, tied to a usage plan with a throttle and a daily quota', () => {
+    const t = template('plotting');
+    const methods = Object.values(t.findResources('AWS::ApiGateway::Method'));
+    expect(methods.length).toBeGreaterThan(0);
+    for (const method of methods) expect(method.Properties.ApiKeyRequired).toBe(true);
+    t.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      ApiStages: [{ ApiId: { Ref: Match.stringLikeRegexp('^PlotApi') }, Stage: Match.anyValue() }],
+      Throttle: { RateLimit: 250, BurstLimit: 500 },
+      Quota: { Limit: 250_000, Period: 'DAY' },
+    });
+    const [keyId] = Object.keys(t.findResources('AWS::ApiGateway::ApiKey'));
+    expect(Object.values(t.findResources('AWS::ApiGateway::ApiKey'))[0]?.Properties?.Value).toBeUndefined();
+    t.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', { KeyId: { Ref: keyId }, KeyType: 'API_KEY' });
+    t.hasOutput('PlotApiKeyId', { Value: { Ref: keyId } });
+  });
+
+  it('makes routes added later by other constructs require the key too, and takes limits from context', () => {
+    const { stacks: other } = buildTestApp({
+      context: { apiRateLimit: '5', apiBurstLimit: '10', apiQuotaPerDay: '1000' },
+    });
+    other.plotting.api.root.addResource('alerts').addMethod('GET', new MockIntegration());
+    const t = Template.fromStack(other.plotting);
+    t.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      ApiKeyRequired: true,
+      Integration: { Type: 'MOCK' },
+    });
+    t.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: 5, BurstLimit: 10 },
+      Quota: { Limit: 1000, Period: 'DAY' },
+    });
+  });
+
+  it('opens the API only with -c openApi=true: no key, no plan, no key output', () => {
+    const { stacks: open } = buildTestApp({ context: { openApi: 'true' } });
+    const t = Template.fromStack(open.plotting);
+    for (const method of Object.values(t.findResources('AWS::ApiGateway::Method')))
+      expect(method.Properties.ApiKeyRequired ?? false).toBe(false);
+    t.resourceCountIs('AWS::ApiGateway::UsagePlan', 0);
+    t.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
+    expect(Object.keys(t.findOutputs('PlotApiKeyId'))).toEqual([]);
+    expect(JSON.stringify(Template.fromStack(open.driver).toJSON())).not.toContain('PLOT_API_KEY_ID');
+  });
+
   it('keeps charts in their own bucket, expiring after 30 days', () => {
     template('plotting').hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, Status: 'Enabled' })] },
@@ -285,9 +330,13 @@ describe('driver stack', () => {
           TRACKED_BUCKET: { 'Fn::ImportValue': Match.anyValue() },
           PLOT_API_URL: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
           DRIVER_PAUSE_MS: '2000',
+          PLOT_API_KEY_ID: { 'Fn::ImportValue': Match.stringLikeRegexp('ApiKey') },
         }),
       },
     });
+    // it reads the key's value with GetApiKey, on that key only
+    const getKey = statements(t).find((s) => s.Action === 'apigateway:GET');
+    expect(JSON.stringify(getKey?.Resource)).toMatch(/::\/apikeys\/.*ApiKey/);
     t.hasResourceProperties('AWS::IAM::Role', {
       ManagedPolicyArns: Match.arrayWith([
         { 'Fn::ImportValue': Match.stringLikeRegexp('TrackedBucketWriter') },

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without type declarations
-import { awsDeployRefusal, isLocalEndpoint } from '../../scripts/localstack.mjs';
+import { apiKeyHints, awsDeployRefusal, isLocalEndpoint } from '../../scripts/localstack.mjs';
 
 const script = fileURLToPath(new URL('../../scripts/localstack.mjs', import.meta.url));
 const nodeOnlyPath = dirname(process.execPath);
@@ -52,9 +52,23 @@ describe('scripts/localstack.mjs: make deploy / destroy (AWS)', () => {
       STAGE: 'qa',
       AWS_ENDPOINT_URL: 'https://vpce.example.com',
     });
-    expect(result).toMatchObject({ code: 0, stdout: 'npx cdk deploy --all -c stage=qa\n' });
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: 'npx cdk deploy --all --outputs-file out/aws-outputs-qa.json -c stage=qa\n',
+    });
     const destroy = await runScript(['destroy', '--dry-run'], {});
     expect(destroy.stdout).toBe('npx cdk destroy --all -c stage=dev\n');
+  });
+
+  it('says how to read the API key value from the outputs, on AWS and on LocalStack', () => {
+    const outputs = { 'SizeTracker-dev-Plotting': { PlotApiKeyId: 'abc123defg', PlotApiUrl: 'https://x' } };
+    expect(apiKeyHints(outputs)[1]).toBe(
+      '  aws apigateway get-api-key --api-key abc123defg --include-value --query value --output text',
+    );
+    expect(apiKeyHints(outputs, 'http://localhost:4566')[1]).toMatch(
+      /--endpoint-url http:\/\/localhost:4566$/,
+    );
+    expect(apiKeyHints({ S: { PlotApiUrl: 'https://x' } })).toEqual([]);
   });
 
   it('knows what a local endpoint is', () => {

@@ -22,6 +22,7 @@ const stackOutputs = {
     PlotApiUrl: 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev/plot',
     ChartBucketName: 'charts-abc',
     PlotFunctionName: 'plot-fn',
+    PlotApiKeyId: 'k3y1d00001',
   },
   'SizeTracker-dev-Driver': { DriverFunctionName: 'driver-fn' },
 };
@@ -34,6 +35,7 @@ describe('LocalStack target: outputs', () => {
       ledgerTable: 'ledger-1',
       chartBucket: 'charts-abc',
       plotApiUrl: 'http://localhost:49153/_aws/execute-api/a1b2c3d4e5/dev/plot',
+      plotApiKeyId: 'k3y1d00001',
       driverFunction: 'driver-fn',
       trackerFunction: 'tracker-fn',
       reconcileFunction: 'reconcile-fn',

@@ -2,6 +2,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FunctionError, type LocalCloud, startLocalCloud } from '../../emulator/local-cloud.ts';
+import { apiKeyValueAt } from '../../integration/targets/api-key.ts';
 import { ensureAssembly } from '../../integration/targets/assembly.ts';
 
 /**
@@ -13,6 +14,8 @@ import { ensureAssembly } from '../../integration/targets/assembly.ts';
 
 let cloud: LocalCloud;
 let plotUrl: string;
+/** Every method of the plot API needs the app's API key (read with GetApiKey, as a user would). */
+let apiKey: Record<string, string>;
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
 const runs = { query: 120, headers: 30, driver: 40 };
 /** Answers by status, printed after the run: a fuzz that only ever gets 400 proves little. */
@@ -28,6 +31,9 @@ beforeAll(async () => {
   });
   const outputs = Object.assign({}, ...Object.values(cloud.outputs)) as Record<string, string>;
   plotUrl = outputs.PlotApiUrl as string;
+  apiKey = {
+    'x-api-key': await apiKeyValueAt(cloud.endpoints.api, cloud.region, outputs.PlotApiKeyId as string),
+  };
   // one change, so that the tracked bucket has a history and well-formed requests draw a chart
   const s3 = new S3Client({
     endpoint: cloud.endpoints.s3,
@@ -132,22 +138,21 @@ const queryString = fc
     fc.boolean().map((withWindow) => (withWindow ? ['window=60', ...pairs] : pairs).join('&')),
   );
 
-const tokenHeaderName = fc
-  .stringMatching(/^[a-z][a-z0-9-]{0,15}$/)
-  .filter(
-    (h) =>
-      ![
-        'host',
-        'connection',
-        'content-length',
-        'transfer-encoding',
-        'expect',
-        'upgrade',
-        'te',
-        'keep-alive',
-        'trailer',
-      ].includes(h),
-  );
+const tokenHeaderName = fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/).filter(
+  (h) =>
+    ![
+      'host',
+      'connection',
+      'content-length',
+      'transfer-encoding',
+      'expect',
+      'upgrade',
+      'te',
+      'keep-alive',
+      'trailer',
+      'x-api-key', // the key is the test's own, sent with every request
+    ].includes(h),
+);
 const headerValue = fc.stringMatching(/^[\x21-\x7e][\x20-\x7e]{0,60}$/);
 const accept = fc.oneof(
   fc.constantFrom('image/png', 'application/json', '*/*', 'text/html', 'application/json;q=0', 'image/*', ''),
@@ -155,7 +160,7 @@ const accept = fc.oneof(
 );
 
 async function expectAnswer(url: string, headers: Record<string, string>): Promise<void> {
-  const response = await fetch(url, { headers });
+  const response = await fetch(url, { headers: { ...headers, ...apiKey } });
   const body = Buffer.from(await response.arrayBuffer());
   statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
   const where = `GET ${url} ${JSON.stringify(headers)} -> ${response.status} ${body.toString('utf8', 0, 300)}`;
@@ -209,7 +214,7 @@ describe('plot API under arbitrary requests (through API Gateway)', () => {
   });
 
   it('answers the request from issue 9 with a 400 naming "end"', async () => {
-    const response = await fetch(`${plotUrl}?window=60&end=99999999999999999`);
+    const response = await fetch(`${plotUrl}?window=60&end=99999999999999999`, { headers: apiKey });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toContain('query parameter "end"');
   });
