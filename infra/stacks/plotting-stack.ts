@@ -31,6 +31,8 @@ export const plotBinaryMediaTypes = ['image/png', '*/*'];
 /** The canvas package and its native binary for x86-64 Linux (Lambda), copied into the bundle. */
 const canvasPackages = ['canvas', 'canvas-linux-x64-gnu'];
 const fontFile = join(handlersDir, 'chart', 'fonts', 'DejaVuSans.ttf');
+/** The dashboard page's files (HTML, JS, CSS), served by the plotting function from beside its bundle. */
+const dashboardDir = join(handlersDir, 'dashboard', 'public');
 
 /** The plotting function behind a REST API, and the bucket the charts are kept in. */
 export class PlottingStack extends Stack {
@@ -74,6 +76,7 @@ export class PlottingStack extends Stack {
             `cp -R "${nodeModulesDir}canvas/package.json" "${nodeModulesDir}canvas/index.js" "${nodeModulesDir}canvas/lib" "${outputDir}/node_modules/canvas/"`,
             `cp -R "${nodeModulesDir}canvas-linux-x64-gnu" "${outputDir}/node_modules/"`,
             `cp "${fontFile}" "${outputDir}/fonts/"`,
+            `mkdir -p "${outputDir}/dashboard" && cp -R "${dashboardDir}" "${outputDir}/dashboard/"`,
           ],
         },
       },
@@ -117,6 +120,7 @@ export class PlottingStack extends Stack {
       },
     });
     this.plotUrl = this.api.urlForPath('/plot');
+    this.addDashboard();
 
     new CfnOutput(this, 'PlotApiUrl', {
       value: this.plotUrl,
@@ -157,5 +161,25 @@ export class PlottingStack extends Stack {
       },
       { id: 'AwsSolutions-COG4', reason: 'No Cognito user pool in this app (see APIG4).' },
     );
+  }
+
+  /**
+   * The live dashboard on the same API and function: GET /buckets (JSON totals, key like /plot) and
+   * the page's files, GET /, /app.js, /app.css. Those three are deliberately served without an API key:
+   * they hold no data (the page asks for the key and sends it with every data request).
+   */
+  private addDashboard(): void {
+    const integration = new LambdaIntegration(this.plotFunction);
+    this.api.root.addResource('buckets').addMethod('GET', integration, {
+      requestParameters: { 'method.request.querystring.names': false },
+    });
+    const page = { apiKeyRequired: false };
+    this.api.root.addMethod('GET', integration, page);
+    this.api.root.addResource('app.js').addMethod('GET', integration, page);
+    this.api.root.addResource('app.css').addMethod('GET', integration, page);
+    new CfnOutput(this, 'DashboardUrl', {
+      value: this.api.urlForPath('/'),
+      description: 'The live dashboard page (asks for the API key once)',
+    });
   }
 }
