@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { renderChart } from '../chart/render.ts';
 import { chartCacheKey, type LruCache, quantisedNow } from './chart-cache.ts';
@@ -26,9 +26,10 @@ export interface PlotRouteDeps {
 }
 
 /**
- * GET /plot once validated: one query of the bucket's newest point gives its revision; a cached answer
- * for (bucket, series, window, end, size, format, revision) is served as is, else the window is read,
- * drawn, stored in the chart bucket and kept in the cache.
+ * GET /plot once validated: one query of the bucket's newest point gives its revision; an answer for
+ * (bucket, series, window, end, size, format, revision) is served from this environment's memory, or
+ * for a PNG from the chart bucket (written by whichever environment drew it first); else the window
+ * is read, drawn, stored in the chart bucket and kept in memory.
  */
 export async function servePlot(deps: PlotRouteDeps, request: PlotRequest): Promise<APIGatewayProxyResult> {
   const { bucket, windowSeconds, format, series, width, height } = request;
@@ -47,9 +48,26 @@ export async function servePlot(deps: PlotRouteDeps, request: PlotRequest): Prom
     deps.metrics.addMetric('ChartCacheHit', MetricUnit.Count, 1);
     return answer(cached, {
       'x-chart-cache': 'hit',
+      'x-chart-cache-tier': 'memory',
       'x-query-ms': (performance.now() - queryStarted).toFixed(1),
       'x-render-ms': '0.0',
       'x-chart-location': cached.location,
+    });
+  }
+  const objectKey = `charts/${bucket}/${new Date(endMs).toISOString()}-${windowSeconds}s-${series}-${width}x${height}-r${latest.revision}.png`;
+  const location = `s3://${deps.chartBucket}/${objectKey}`;
+  // JSON answers are kept in memory only; a PNG may already be in the chart bucket
+  const stored = format === 'png' ? await storedChart(deps, objectKey) : undefined;
+  if (stored) {
+    const fromBucket: CachedAnswer = { body: stored.toString('base64'), format, location };
+    deps.cache.set(key, fromBucket, fromBucket.body.length * 2);
+    deps.metrics.addMetric('ChartCacheHit', MetricUnit.Count, 1);
+    return answer(fromBucket, {
+      'x-chart-cache': 'hit',
+      'x-chart-cache-tier': 'bucket',
+      'x-query-ms': (performance.now() - queryStarted).toFixed(1),
+      'x-render-ms': '0.0',
+      'x-chart-location': location,
     });
   }
   deps.metrics.addMetric('ChartCacheMiss', MetricUnit.Count, 1);
@@ -75,11 +93,9 @@ export async function servePlot(deps: PlotRouteDeps, request: PlotRequest): Prom
   });
   const renderMs = performance.now() - renderStarted;
 
-  const objectKey = `charts/${bucket}/${new Date(endMs).toISOString()}-${windowSeconds}s-${series}-${width}x${height}-r${latest.revision}.png`;
   await deps.s3.send(
     new PutObjectCommand({ Bucket: deps.chartBucket, Key: objectKey, Body: png, ContentType: 'image/png' }),
   );
-  const location = `s3://${deps.chartBucket}/${objectKey}`;
 
   deps.metrics.addMetric('RenderTime', MetricUnit.Milliseconds, renderMs);
   deps.metrics.addMetric('QueryTime', MetricUnit.Milliseconds, queryMs);
@@ -125,6 +141,21 @@ export async function servePlot(deps: PlotRouteDeps, request: PlotRequest): Prom
     'x-query-ms': queryMs.toFixed(1),
     'x-chart-location': location,
   });
+}
+
+/**
+ * The PNG another environment (or this one before a cold start) drew for the same key, or undefined.
+ * Without s3:ListBucket, S3 answers a missing key with 403 rather than 404: both mean "not drawn yet".
+ */
+async function storedChart(deps: PlotRouteDeps, objectKey: string): Promise<Buffer | undefined> {
+  try {
+    const out = await deps.s3.send(new GetObjectCommand({ Bucket: deps.chartBucket, Key: objectKey }));
+    return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
+  } catch (err) {
+    const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
+    if (status === 404 || status === 403) return undefined;
+    throw err;
+  }
 }
 
 function answer(cached: CachedAnswer, headers: Record<string, string>): APIGatewayProxyResult {

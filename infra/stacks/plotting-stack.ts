@@ -88,7 +88,8 @@ export class PlottingStack extends Stack {
       ['dynamodb:Query'],
       [HISTORY.largestSizeIndex],
     );
-    grantObjects(this.plotFunction, this.chartBucket, ['s3:PutObject'], 'charts/*');
+    // GetObject: a chart one environment drew is served by the others (the chart cache's shared tier)
+    grantObjects(this.plotFunction, this.chartBucket, ['s3:PutObject', 's3:GetObject'], 'charts/*');
 
     this.api = new RestApi(this, 'PlotApi', {
       description: 'Bucket size charts',
@@ -133,7 +134,11 @@ export class PlottingStack extends Stack {
     acknowledge(this, lambdaBasicExecution);
     acknowledge(
       this.plotFunction,
-      objectWildcard(this.chartBucket, 'charts/*', 'charts are written under charts/ of the chart bucket'),
+      objectWildcard(
+        this.chartBucket,
+        'charts/*',
+        'charts are written and read under charts/ of the chart bucket',
+      ),
     );
     acknowledge(this.chartBucket, {
       id: 'AwsSolutions-S1',

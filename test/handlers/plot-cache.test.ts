@@ -25,6 +25,8 @@ let tracked: string;
 let plot: PlotHandler;
 const db = () => documentClient();
 const now = Date.now();
+// an explicit end is its own key: these views do not depend on when "now" steps on (a loaded machine)
+const end = String(now + 600_000);
 
 function get(resource: string, query: Record<string, string> | null = null): Promise<APIGatewayProxyResult> {
   return plot(
@@ -67,11 +69,12 @@ afterAll(async () => {
 
 describe('chart cache', () => {
   it('serves a repeated view from the cache, the same bytes, without rendering', async () => {
-    const first = await get('/plot', { window: '600' });
-    const second = await get('/plot', { window: '600' });
+    const first = await get('/plot', { end, window: '600' });
+    const second = await get('/plot', { end, window: '600' });
     expect(first.headers?.['x-chart-cache']).toBe('miss');
     expect(second.headers).toMatchObject({
       'x-chart-cache': 'hit',
+      'x-chart-cache-tier': 'memory',
       'x-render-ms': '0.0',
       'content-type': 'image/png',
     });
@@ -81,19 +84,19 @@ describe('chart cache', () => {
 
   it('keeps other windows, series, sizes, formats and buckets apart', async () => {
     const views: Record<string, string>[] = [
-      { window: '900' },
-      { window: '900', series: 'both' },
-      { window: '900', size: '600x300' },
-      { window: '900', format: 'json' },
-      { window: '900', bucket: 'other-bucket' },
+      { end, window: '900' },
+      { end, window: '900', series: 'both' },
+      { end, window: '900', size: '600x300' },
+      { end, window: '900', format: 'json' },
+      { end, window: '900', bucket: 'other-bucket' },
     ];
     for (const view of views) expect(await cacheState(view)).toBe('miss');
     for (const view of views) expect(await cacheState(view)).toBe('hit');
   });
 
   it('misses after a new history point (a new revision), and the new chart has the point', async () => {
-    await cacheState({ window: '600', format: 'json' });
-    expect(await cacheState({ window: '600', format: 'json' })).toBe('hit');
+    await cacheState({ end, window: '600', format: 'json' });
+    expect(await cacheState({ end, window: '600', format: 'json' })).toBe('hit');
     // what the tracker commits for an upload: the next revision's point
     await db().send(
       new PutCommand({
@@ -107,12 +110,32 @@ describe('chart cache', () => {
         }),
       }),
     );
-    const after = await get('/plot', { window: '600', format: 'json' });
+    const after = await get('/plot', { end, window: '600', format: 'json' });
     expect(after.headers?.['x-chart-cache']).toBe('miss');
     const body = JSON.parse(after.body);
     expect(body.revision).toBe(3);
     expect(body.points.at(-1)).toMatchObject({ sizeBytes: 999, objectCount: 3 });
-    expect(await cacheState({ window: '600', format: 'json' })).toBe('hit');
+    expect(await cacheState({ end, window: '600', format: 'json' })).toBe('hit');
+  });
+
+  it('serves a PNG another environment drew from the chart bucket, never a JSON answer', async () => {
+    const drawn = await get('/plot', { end, window: '3000', series: 'both' });
+    await get('/plot', { end, window: '3000', format: 'json' });
+    // a second execution environment: the same code loaded again, with an empty memory
+    vi.resetModules();
+    const other = (await import('../../handlers/plotting.ts')).handler as PlotHandler;
+    const call = (query: Record<string, string>) =>
+      other(
+        { httpMethod: 'GET', resource: '/plot', headers: {}, queryStringParameters: query } as never,
+        lambdaContext('plot'),
+      );
+    const fromBucket = await call({ end, window: '3000', series: 'both' });
+    expect(fromBucket.headers).toMatchObject({ 'x-chart-cache': 'hit', 'x-chart-cache-tier': 'bucket' });
+    expect(fromBucket.body).toBe(drawn.body);
+    expect((await call({ end, window: '3000', series: 'both' })).headers?.['x-chart-cache-tier']).toBe(
+      'memory',
+    );
+    expect((await call({ end, window: '3000', format: 'json' })).headers?.['x-chart-cache']).toBe('miss');
   });
 
   it('shares "now" views within a step and moves on after it', async () => {
@@ -136,8 +159,8 @@ describe('chart cache', () => {
       return true;
     });
     try {
-      await get('/plot', { window: '1200' });
-      await get('/plot', { window: '1200' });
+      await get('/plot', { end, window: '1200' });
+      await get('/plot', { end, window: '1200' });
     } finally {
       spy.mockRestore();
     }
