@@ -89,7 +89,8 @@ async function refreshChart(entry, bucket, force) {
     img.dataset.revision = String(entry.revision);
     entry.chartFor = wanted;
     entry.chartAt = Date.now();
-    note.textContent = `revision ${entry.revision}; chart ${response.headers.get('x-chart-cache') ?? ''} in cache`;
+    const cached = response.headers.get('x-chart-cache') === 'hit';
+    note.textContent = `revision ${entry.revision} · ${cached ? 'served from the chart cache' : 'drawn for this revision'}`;
   } finally {
     entry.chartBusy = false;
   }
