@@ -6,6 +6,7 @@ SHELL := /bin/bash
 TOOLCHAIN := scripts/toolchain.sh
 NODE := $(TOOLCHAIN) --deps
 NODE_JAVA := $(TOOLCHAIN) --java --deps
+NODE_BROWSER := $(TOOLCHAIN) --java --deps --browser
 NPX := npx --no-install
 
 .PHONY: help install lint format synth test test-integration demo embedded-up bench docs-chart newcomer-check local-up local-down deploy-local deploy destroy
@@ -27,7 +28,7 @@ synth: ## Synthesize the four stacks into cdk.out (no AWS credentials or network
 	$(NODE) $(NPX) cdk synth --quiet
 
 test: ## Every test (unit, goldens, emulators, stacks, cdk-nag, embedded integration), then the fault campaign
-	$(NODE_JAVA) scripts/test-all.sh
+	$(NODE_BROWSER) scripts/test-all.sh
 
 test-integration: ## Integration suite: embedded target, or TARGET=localstack (needs Docker)
 ifeq ($(TARGET),localstack)

@@ -81,12 +81,20 @@ runMain(async () => {
         requestsPerRound: config.plotRequests,
         roundBudgetMs: config.plotBudgetMs,
         load: config.parts.has('load')
-          ? { seconds: config.loadSeconds, runs: config.loadRuns, connections: config.loadConnections }
+          ? {
+              seconds: config.loadSeconds,
+              runs: config.loadRuns,
+              connections: config.loadConnections,
+              uploadEveryMs: config.loadUploadMs,
+            }
           : null,
         log: progress,
       });
-      results.plot = plot.rows;
-      results.plotHistorySeededWith = plot.seededWith;
+      // a load-only run (BENCH_PARTS=load) keeps the plot rows of the file
+      if (config.parts.has('plot')) {
+        results.plot = plot.rows;
+        results.plotHistorySeededWith = plot.seededWith;
+      }
       results.loadTest = plot.loadTest;
       if (config.parts.has('plot')) rss.plot = plot.peakRssMb.plot;
       if (config.parts.has('load')) rss.loadTest = plot.peakRssMb.loadTest;

@@ -10,6 +10,8 @@
 #   Debian/Ubuntu, otherwise a one-line stop naming the command to run.
 # - --deps: `npm ci` when node_modules is missing or older than package-lock.json (the project's, and
 #   emulator/lambda/runtime-sdk's: the AWS SDK the embedded Lambda runtime provides).
+# - --browser: Chromium for the dashboard's browser test (Debian's `chromium`), installed with
+#   apt-get as root on Debian/Ubuntu; elsewhere a note, and that one test is skipped saying why.
 # Then COMMAND runs (exec) with that PATH. Lines it prints start with `toolchain:`.
 set -euo pipefail
 
@@ -112,12 +114,27 @@ ensure_deps() {
   npm_ci_if_stale "$root_dir/emulator/lambda/runtime-sdk" "Lambda runtime SDK"
 }
 
+# --- Chromium (the dashboard's browser test; optional) ----------------------------------------------
+ensure_browser() {
+  # the places integration/support/chromium.ts looks
+  if [ -n "${CHROMIUM_PATH:-}" ] || [ -x /usr/bin/chromium ] || [ -x /usr/bin/chromium-browser ]; then return 0; fi
+  if [ "$(id -u)" = 0 ] && [ -r /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; then
+    say "the dashboard's browser test needs Chromium: installing chromium with apt-get"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 ||
+      say "apt-get install chromium failed: the browser test will be skipped"
+    return 0
+  fi
+  say "no Chromium (not root with apt-get here): the browser test will be skipped; \`sudo apt-get install -y chromium\` or set CHROMIUM_PATH"
+}
+
 java=0
 deps=0
+browser=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --java) java=1 ;;
     --deps) deps=1 ;;
+    --browser) browser=1 ;;
     --) shift; break ;;
     *) break ;;
   esac
@@ -127,5 +144,6 @@ done
 ensure_node
 [ "$java" = 1 ] && ensure_java
 [ "$deps" = 1 ] && ensure_deps
+[ "$browser" = 1 ] && ensure_browser
 [ $# -gt 0 ] || exit 0
 exec "$@"

@@ -10,6 +10,12 @@ import {
   slotStart,
 } from '../tracking/rollups.ts';
 
+/** A bucket's newest history point: its totals right now, and the revision that produced them. */
+export interface LatestPoint {
+  readonly point: SizePoint;
+  readonly revision: number;
+}
+
 export interface WindowHistory {
   /** Points inside [startMs, endMs], preceded by the value carried in at startMs when there was one. */
   readonly points: SizePoint[];
@@ -48,6 +54,28 @@ export class HistoryReader {
     );
     const top = out.Items?.[0];
     return top ? Number(top[HISTORY.sizeAttribute]) : undefined;
+  }
+
+  /**
+   * The newest raw point (one query of one item, newest first): the bucket's totals and revision as
+   * of its last commit; undefined for a bucket with no history. Points sort by "<time>#<revision>"
+   * and never go back in time, so the newest point carries the highest revision.
+   */
+  async latest(bucket: string): Promise<LatestPoint | undefined> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: '#bucket = :bucket',
+        ExpressionAttributeNames: { '#bucket': HISTORY.partitionKey },
+        ExpressionAttributeValues: { ':bucket': bucket },
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    const item = out.Items?.[0];
+    if (!item) return undefined;
+    const revision = Number(item.revision ?? String(item[HISTORY.sortKey]).split('#')[1]);
+    return { point: pointFromItem(item), revision: Number.isFinite(revision) ? revision : 0 };
   }
 
   /**

@@ -16,14 +16,20 @@ export interface PlotRequest {
   readonly format: 'png' | 'json';
   /** The series the PNG draws (JSON always carries both). */
   readonly series: SeriesChoice;
+  /** The PNG's size in pixels (`size=<width>x<height>`, default 800x450). */
+  readonly width: number;
+  readonly height: number;
 }
+
+export const defaultChartSize = { width: 800, height: 450 } as const;
+const chartSizeBounds = { width: [300, 2000], height: [200, 1500] } as const;
 
 export type ParsedPlotRequest =
   | { readonly ok: true; readonly request: PlotRequest }
   | { readonly ok: false; readonly error: string };
 
 /** The parameters the API reads; any other parameter is ignored (a browser's cache-buster, say). */
-export const knownParameters = ['window', 'end', 'bucket', 'format', 'series'] as const;
+export const knownParameters = ['window', 'end', 'bucket', 'format', 'series', 'size'] as const;
 
 const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const seriesChoices: readonly string[] = ['current', 'stored', 'both'];
@@ -100,7 +106,24 @@ export function parsePlotRequest(
       error: `query parameter "series" must be "current", "stored" or "both", got ${quoted(series)}`,
     };
   }
-  return { ok: true, request: { windowSeconds, endMs, bucket, format, series: series as SeriesChoice } };
+  let { width, height }: { width: number; height: number } = defaultChartSize;
+  if (params.size !== undefined) {
+    const match = /^(\d{1,5})x(\d{1,5})$/.exec(params.size);
+    width = Number(match?.[1]);
+    height = Number(match?.[2]);
+    const [minW, maxW] = chartSizeBounds.width;
+    const [minH, maxH] = chartSizeBounds.height;
+    if (!match || width < minW || width > maxW || height < minH || height > maxH) {
+      return {
+        ok: false,
+        error: `query parameter "size" must be <width>x<height> pixels, width ${minW}-${maxW}, height ${minH}-${maxH}, got ${quoted(params.size)}`,
+      };
+    }
+  }
+  return {
+    ok: true,
+    request: { windowSeconds, endMs, bucket, format, series: series as SeriesChoice, width, height },
+  };
 }
 
 /** A user's value in a message: JSON-quoted (control characters escaped) and cut to a readable length. */

@@ -34,6 +34,8 @@ export const plotBinaryMediaTypes = ['image/png', '*/*'];
 /** The canvas package and its native binary for x86-64 Linux (Lambda), copied into the bundle. */
 const canvasPackages = ['canvas', 'canvas-linux-x64-gnu'];
 const fontFile = join(handlersDir, 'chart', 'fonts', 'DejaVuSans.ttf');
+/** The dashboard page's files (HTML, JS, CSS), served by the plotting function from beside its bundle. */
+const dashboardDir = join(handlersDir, 'dashboard', 'public');
 
 /** The plotting function behind a REST API, and the bucket the charts are kept in. */
 export class PlottingStack extends Stack {
@@ -79,6 +81,7 @@ export class PlottingStack extends Stack {
             `cp -R "${nodeModulesDir}canvas/package.json" "${nodeModulesDir}canvas/index.js" "${nodeModulesDir}canvas/lib" "${outputDir}/node_modules/canvas/"`,
             `cp -R "${nodeModulesDir}canvas-linux-x64-gnu" "${outputDir}/node_modules/"`,
             `cp "${fontFile}" "${outputDir}/fonts/"`,
+            `mkdir -p "${outputDir}/dashboard" && cp -R "${dashboardDir}" "${outputDir}/dashboard/"`,
           ],
         },
       },
@@ -90,7 +93,8 @@ export class PlottingStack extends Stack {
       ['dynamodb:Query'],
       [HISTORY.largestSizeIndex],
     );
-    grantObjects(this.plotFunction, this.chartBucket, ['s3:PutObject'], 'charts/*');
+    // GetObject: a chart one environment drew is served by the others (the chart cache's shared tier)
+    grantObjects(this.plotFunction, this.chartBucket, ['s3:PutObject', 's3:GetObject'], 'charts/*');
 
     this.api = new RestApi(this, 'PlotApi', {
       description: 'Bucket size charts',
@@ -126,6 +130,7 @@ export class PlottingStack extends Stack {
     this.plotUrl = this.api.urlForPath('/plot');
     const access = new ApiAccess(this, 'PlotApiAccess', this.api, props.apiAccess);
     if (access.apiKey) this.plotApiKeyId = access.apiKey.keyId;
+    this.addDashboard();
 
     new CfnOutput(this, 'PlotApiUrl', {
       value: this.plotUrl,
@@ -138,7 +143,11 @@ export class PlottingStack extends Stack {
     acknowledge(this, lambdaBasicExecution);
     acknowledge(
       this.plotFunction,
-      objectWildcard(this.chartBucket, 'charts/*', 'charts are written under charts/ of the chart bucket'),
+      objectWildcard(
+        this.chartBucket,
+        'charts/*',
+        'charts are written and read under charts/ of the chart bucket',
+      ),
     );
     acknowledge(this.chartBucket, {
       id: 'AwsSolutions-S1',
@@ -160,5 +169,25 @@ export class PlottingStack extends Stack {
         reason: 'Stage logging needs the same account-wide CloudWatch role as APIG1.',
       },
     );
+  }
+
+  /**
+   * The live dashboard on the same API and function: GET /buckets (JSON totals, key like /plot) and
+   * the page's files, GET /, /app.js, /app.css. Those three are deliberately served without an API key:
+   * they hold no data (the page asks for the key and sends it with every data request).
+   */
+  private addDashboard(): void {
+    const integration = new LambdaIntegration(this.plotFunction);
+    this.api.root.addResource('buckets').addMethod('GET', integration, {
+      requestParameters: { 'method.request.querystring.names': false },
+    });
+    const page = { apiKeyRequired: false };
+    this.api.root.addMethod('GET', integration, page);
+    this.api.root.addResource('app.js').addMethod('GET', integration, page);
+    this.api.root.addResource('app.css').addMethod('GET', integration, page);
+    new CfnOutput(this, 'DashboardUrl', {
+      value: this.api.urlForPath('/'),
+      description: 'The live dashboard page (asks for the API key once)',
+    });
   }
 }

@@ -16,6 +16,8 @@ export interface BenchConfig {
   readonly loadSeconds: number;
   readonly loadRuns: number;
   readonly loadConnections: number;
+  /** An upload to the tracked bucket this often during the load test (live updates). */
+  readonly loadUploadMs: number;
   readonly coldRuns: number;
   readonly coldSynthRuns: number;
   readonly runtimeNoopInvocations: number;
@@ -62,6 +64,7 @@ export function benchConfig(): BenchConfig {
     loadSeconds: num('BENCH_LOAD_SECONDS', quick ? 5 : 20),
     loadRuns: num('BENCH_LOAD_RUNS', quick ? 2 : 3),
     loadConnections: num('BENCH_LOAD_CONNECTIONS', 50),
+    loadUploadMs: num('BENCH_LOAD_UPLOAD_MS', 2000),
     coldRuns: num('BENCH_COLD_RUNS', quick ? 2 : 5),
     coldSynthRuns: num('BENCH_COLD_SYNTH_RUNS', quick ? 1 : 2),
     runtimeNoopInvocations: num('BENCH_RUNTIME_NOOP', quick ? 300 : 2000),

@@ -1,5 +1,7 @@
 // Runs autocannon in its own process (so it does not share an event loop with the cloud it loads)
-// and prints one JSON line: requests/s, latency percentiles from every response, errors, non-2xx.
+// and prints one JSON line: requests/s, latency percentiles from every response, errors, non-2xx, and
+// the chart cache's hits and misses as the API reported them (x-chart-cache).
+//   load-child.ts <origin> <connections> <seconds> <paths as a JSON array, one drawn per request>
 import { createRequire } from 'node:module';
 
 interface AutocannonResult {
@@ -17,11 +19,20 @@ interface AutocannonInstance {
 }
 type Autocannon = (options: Record<string, unknown>) => AutocannonInstance;
 
-const [url, connections, seconds] = process.argv.slice(2);
+const [origin, connections, seconds, pathsJson] = process.argv.slice(2);
+const paths = JSON.parse(pathsJson ?? '[]') as string[];
+if (paths.length === 0) throw new Error('load-child: no paths given');
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 const latencies: number[] = [];
+const cache = { hit: 0, miss: 0, other: 0 };
+// a fixed-seed generator: the same mix of views in every run
+let seed = 20261130;
+const random = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
 const instance = autocannon({
-  url,
+  url: origin,
   connections: Number(connections),
   duration: Number(seconds),
   // the plot API's key (PLOT_API_KEY, from plot-part.ts): every method needs it
@@ -30,6 +41,21 @@ const instance = autocannon({
     ...(process.env.PLOT_API_KEY ? { 'x-api-key': process.env.PLOT_API_KEY } : {}),
   },
   timeout: 30,
+  requests: [
+    {
+      method: 'GET',
+      setupRequest: (request: Record<string, unknown>) => ({
+        ...request,
+        path: paths[Math.floor(random() * paths.length)],
+      }),
+      onResponse: (_status: number, _body: unknown, _context: unknown, headers: Record<string, string>) => {
+        const state = headers['x-chart-cache'];
+        if (state === 'hit') cache.hit++;
+        else if (state === 'miss') cache.miss++;
+        else cache.other++;
+      },
+    },
+  ],
 });
 instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
 instance.on('done', (result) => {
@@ -47,6 +73,9 @@ instance.on('done', (result) => {
       errors: result.errors,
       timeouts: result.timeouts,
       non2xx: result.non2xx,
+      cacheHits: cache.hit,
+      cacheMisses: cache.miss,
+      cacheUnreported: cache.other,
     }),
   );
 });

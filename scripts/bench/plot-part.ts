@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { startLocalCloud } from '../../emulator/local-cloud.ts';
+import { type LocalCloud, startLocalCloud } from '../../emulator/local-cloud.ts';
 import { apiKeyValueAt } from '../../integration/targets/api-key.ts';
 import { appOutputs } from '../../integration/targets/embedded.ts';
+import type { AppOutputs } from '../../integration/targets/target.ts';
 import { seedHistoryPoints, syntheticHistory } from './history-seed.ts';
 import { RssSampler } from './rss.ts';
 import { figures, median, percentile, since } from './stats.ts';
@@ -30,7 +32,12 @@ export interface PlotPartOptions {
   readonly requestsPerRound: number;
   /** A round stops after this long, whatever its request count (at least 5 requests). */
   readonly roundBudgetMs: number;
-  readonly load: { readonly seconds: number; readonly runs: number; readonly connections: number } | null;
+  readonly load: {
+    readonly seconds: number;
+    readonly runs: number;
+    readonly connections: number;
+    readonly uploadEveryMs: number;
+  } | null;
   readonly log: (line: string) => void;
 }
 
@@ -110,10 +117,10 @@ export async function runPlotPart(options: PlotPartOptions) {
     let loadRss = 0;
     if (options.load) {
       const loadSampler = new RssSampler().start();
-      loadTest = await runLoadTest(docs, outputs.historyTable, outputs.plotApiUrl, apiKey, options.load, log);
+      loadTest = await runLoadTest(cloud, docs, outputs, apiKey, options.load, log);
       // autocannon leaves requests queued in the API when it stops; one more request, answered after
       // them, means the backlog is gone before the cloud stops
-      await fetch(`${outputs.plotApiUrl}?window=3600&bucket=bench-load`, {
+      await fetch(`${outputs.plotApiUrl}?window=3600&bucket=bench-load-a`, {
         headers: { accept: 'image/png', 'x-api-key': apiKey },
       }).then((r) => r.arrayBuffer());
       loadRss = loadSampler.stop();
@@ -146,50 +153,119 @@ async function timedGet(url: URL, apiKey: string): Promise<Sample> {
   };
 }
 
+/** The views of the load test: weights by repetition (the 1-hour view is the dashboard's default). */
+const loadWindows = [900, 900, 900, 3600, 3600, 3600, 3600, 3600, 86400, 86400];
+const loadSeries = ['current', 'both'];
+
+/**
+ * 50 connections on a realistic mix: 4 buckets (the tracked bucket, with live uploads during the
+ * runs, and 3 with a seeded history of 500 points), 3 windows, 2 series, each request drawn at random
+ * (fixed seed). An object is uploaded to the tracked bucket every `uploadEveryMs` through S3, so the
+ * tracker commits new revisions while the charts are read, as a live dashboard sees it.
+ */
 async function runLoadTest(
+  cloud: LocalCloud,
   docs: DynamoDBDocumentClient,
-  historyTable: string,
-  plotApiUrl: string,
+  outputs: Omit<AppOutputs, 'plotApiKey'>,
   apiKey: string,
-  load: { seconds: number; runs: number; connections: number },
+  load: { seconds: number; runs: number; connections: number; uploadEveryMs: number },
   log: (line: string) => void,
 ) {
-  const bucket = 'bench-load';
   const now = Date.now();
-  // a modest history: 500 points over the last hour
-  await seedHistoryPoints(docs, historyTable, bucket, syntheticHistory(500, now - 3_500_000, now - 10_000));
-  const url = new URL(plotApiUrl);
-  url.searchParams.set('window', '3600');
-  url.searchParams.set('bucket', bucket);
-  const child = join(import.meta.dirname, 'load-child.ts');
-  const autocannon = async (seconds: number) => {
-    const { stdout } = await run(
-      process.execPath,
-      ['--import', 'tsx', child, url.toString(), String(load.connections), String(seconds)],
-      // the key in the environment, not on the command line
-      { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, PLOT_API_KEY: apiKey } },
-    );
-    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
-  };
-  // warm-up, not counted: the API scales the plotting function out to its concurrency limit
-  const warm = await autocannon(5);
-  log(`load: warm-up ${warm.requests} requests, ${warm.errors} errors, ${warm.non2xx} non-2xx`);
-  const runs = [];
-  for (let i = 0; i < load.runs; i++) {
-    const result = await autocannon(load.seconds);
-    runs.push(result);
-    log(
-      `load: run ${i + 1}/${load.runs}: ${result.requestsPerSec.toFixed(1)} req/s, p95 ${result.p95Ms} ms, ` +
-        `p99 ${result.p99Ms} ms, ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`,
+  const seeded = ['bench-load-a', 'bench-load-b', 'bench-load-c'];
+  for (const bucket of seeded) {
+    await seedHistoryPoints(
+      docs,
+      outputs.historyTable,
+      bucket,
+      syntheticHistory(500, now - 3_500_000, now - 10_000),
     );
   }
-  return {
-    url: `GET <PlotApiUrl>?window=3600&bucket=${bucket} (500 points), Accept: image/png`,
-    connections: load.connections,
-    durationSeconds: load.seconds,
-    ...figures(runs, ['requestsPerSec', 'p50Ms', 'p95Ms', 'p99Ms']),
-    requests: runs.map((r) => r.requests),
-    errors: runs.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
-    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+  const s3 = new S3Client({
+    region: cloud.region,
+    endpoint: cloud.endpoints.s3,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  let uploads = 0;
+  const upload = () =>
+    s3.send(
+      new PutObjectCommand({
+        Bucket: outputs.bucketName,
+        Key: `live/${uploads++}.bin`,
+        Body: Buffer.alloc(1024 + ((uploads * 7919) % 65_536)),
+      }),
+    );
+  await upload();
+  await cloud.whenIdle();
+
+  const api = new URL(outputs.plotApiUrl);
+  const paths: string[] = [];
+  for (const bucket of [outputs.bucketName, ...seeded])
+    for (const window of loadWindows)
+      for (const series of loadSeries)
+        paths.push(`${api.pathname}?window=${window}&bucket=${bucket}&series=${series}`);
+  const child = join(import.meta.dirname, 'load-child.ts');
+  const autocannon = async (seconds: number) => {
+    // live updates while the connections run
+    const uploader = setInterval(
+      () => void upload().catch((err) => log(`load: upload failed: ${err}`)),
+      load.uploadEveryMs,
+    );
+    try {
+      const { stdout } = await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          child,
+          api.origin,
+          String(load.connections),
+          String(seconds),
+          JSON.stringify(paths),
+        ],
+        // the key in the environment, not on the command line
+        { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, PLOT_API_KEY: apiKey } },
+      );
+      return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
+    } finally {
+      clearInterval(uploader);
+    }
   };
+  try {
+    // warm-up, not counted: the API scales the plotting function out to its concurrency limit
+    const warm = await autocannon(5);
+    log(`load: warm-up ${warm.requests} requests, ${warm.errors} errors, ${warm.non2xx} non-2xx`);
+    const runs = [];
+    const uploadsBefore = uploads;
+    for (let i = 0; i < load.runs; i++) {
+      const result = await autocannon(load.seconds);
+      result.cacheHitRatio = result.cacheHits / Math.max(1, result.cacheHits + result.cacheMisses);
+      runs.push(result);
+      log(
+        `load: run ${i + 1}/${load.runs}: ${result.requestsPerSec.toFixed(1)} req/s, p95 ${result.p95Ms} ms, ` +
+          `p99 ${result.p99Ms} ms, ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx, ` +
+          `cache ${result.cacheHits} hits / ${result.cacheMisses} misses`,
+      );
+    }
+    const hits = runs.reduce((sum, r) => sum + r.cacheHits, 0);
+    const misses = runs.reduce((sum, r) => sum + r.cacheMisses, 0);
+    return {
+      url: 'GET <PlotApiUrl>?window=900|3600|86400&bucket=<4 buckets>&series=current|both, drawn at random per request (weights 3:5:2 for the windows), Accept: image/png',
+      buckets: `the tracked bucket (an upload every ${load.uploadEveryMs} ms during the runs, through S3 and the tracker) and 3 with 500 seeded points`,
+      connections: load.connections,
+      durationSeconds: load.seconds,
+      ...figures(runs, ['requestsPerSec', 'p50Ms', 'p95Ms', 'p99Ms', 'cacheHitRatio']),
+      requests: runs.map((r) => r.requests),
+      errors: runs.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
+      non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+      // over all runs: hits / (hits + misses) as the API reported them (x-chart-cache)
+      cacheHitRatio: Number((hits / Math.max(1, hits + misses)).toFixed(3)),
+      cacheHits: hits,
+      cacheMisses: misses,
+      uploadsDuringRuns: uploads - uploadsBefore,
+    };
+  } finally {
+    s3.destroy();
+  }
 }

@@ -88,9 +88,17 @@ export function markdownTable(results: Json): string {
       part: 'load test',
       figure: `${load.connections} connections, ${load.durationSeconds} s: req/s, p95 / p99 ms`,
       value: `${show(load, 'requestsPerSec')}, ${show(load, 'p95Ms')} / ${show(load, 'p99Ms')}`,
-      target: '',
-      result: '',
+      target: 'p95 <= 1000',
+      result: verdict(num(load, 'p95Ms') <= 1000),
     });
+    if (load.cacheHitRatio !== undefined)
+      rows.push({
+        part: 'load test',
+        figure: 'chart cache hit ratio (all runs: hits / (hits + misses))',
+        value: `${Number(load.cacheHitRatio).toFixed(2)} (${load.cacheHits} / ${Number(load.cacheHits) + Number(load.cacheMisses)})`,
+        target: '>= 0.7',
+        result: verdict(Number(load.cacheHitRatio) >= 0.7),
+      });
     rows.push({
       part: 'load test',
       figure: 'errors + timeouts / non-2xx (all runs)',

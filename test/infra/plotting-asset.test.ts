@@ -53,6 +53,9 @@ describe('plotting function package', () => {
       Buffer.from([0, 1, 0, 0]),
     );
     // Lambda allows 250 MB unzipped; the package must stay far below.
+    // the dashboard's page, served by the same function from beside its bundle
+    for (const file of ['index.html', 'app.js', 'app.css'])
+      expect(existsSync(join(assetDir, 'dashboard/public', file)), `dashboard/public/${file}`).toBe(true);
     expect(folderBytes(assetDir)).toBeLessThan(25 * 1024 * 1024);
   });
 

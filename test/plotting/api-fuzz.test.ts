@@ -52,7 +52,7 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-const parameters = ['window', 'end', 'bucket', 'format', 'series'] as const;
+const parameters = ['window', 'end', 'bucket', 'format', 'series', 'size'] as const;
 const namesAParameter = new RegExp(`query parameter "(${parameters.join('|')})"`);
 
 // Values near and beyond each parameter's edges, and the wrong kind of thing.
@@ -88,6 +88,11 @@ const edgeValue = fc.constantFrom(
   'ab',
   'a'.repeat(64),
   'Bad_Bucket',
+  '800x450',
+  '300x200',
+  '299x200',
+  '2000x1501',
+  '800X450',
   '',
 );
 // Odd encodings, written into the query string as they are (the URL parser keeps % escapes).

@@ -5,7 +5,15 @@ describe('parsePlotRequest', () => {
   it('accepts a window and defaults the bucket and format', () => {
     expect(parsePlotRequest({ window: '60' }, undefined, 'tracked-b')).toEqual({
       ok: true,
-      request: { windowSeconds: 60, endMs: null, bucket: 'tracked-b', format: 'png', series: 'current' },
+      request: {
+        windowSeconds: 60,
+        endMs: null,
+        bucket: 'tracked-b',
+        format: 'png',
+        series: 'current',
+        width: 800,
+        height: 450,
+      },
     });
     expect(
       parsePlotRequest({ window: '1.5', bucket: 'other.bucket-1' }, 'application/json', 'x-y-z'),
@@ -17,6 +25,8 @@ describe('parsePlotRequest', () => {
         bucket: 'other.bucket-1',
         format: 'json',
         series: 'current',
+        width: 800,
+        height: 450,
       },
     });
     expect(parsePlotRequest({ window: '10', format: 'json' }, 'image/png', 'abc')).toMatchObject({
@@ -68,6 +78,17 @@ describe('parsePlotRequest', () => {
       ok: true,
       request: { endMs: maxEndMs },
     });
+  });
+
+  it('reads size=<width>x<height> within bounds, and names "size" otherwise', () => {
+    expect(parsePlotRequest({ window: '60', size: '1000x400' }, undefined, 'abc')).toMatchObject({
+      ok: true,
+      request: { width: 1000, height: 400 },
+    });
+    for (const size of ['1000', '299x400', '1000x199', '2001x400', '1000x1501', '1e3x400', 'x', '']) {
+      const parsed = parsePlotRequest({ window: '60', size }, undefined, 'abc');
+      expect(!parsed.ok && parsed.error).toContain('query parameter "size" must be <width>x<height>');
+    }
   });
 
   it('refuses a parameter it reads given twice, and ignores unknown ones', () => {
