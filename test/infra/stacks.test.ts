@@ -275,11 +275,26 @@ describe('plotting stack', () => {
     });
   });
 
-  it('requires an API key on every method, tied to a usage plan with a throttle and a daily quota', () => {
+  it('requires an API key on every data method (the page files alone are open), tied to a usage plan with a throttle and a daily quota', () => {
     const t = template('plotting');
-    const methods = Object.values(t.findResources('AWS::ApiGateway::Method'));
-    expect(methods.length).toBeGreaterThan(0);
-    for (const method of methods) expect(method.Properties.ApiKeyRequired).toBe(true);
+    const pathOf = (resourceId: unknown): string => {
+      const ref = (resourceId as { Ref?: string }).Ref;
+      if (!ref) return '/'; // Fn::GetAtt RootResourceId
+      return `/${t.findResources('AWS::ApiGateway::Resource')[ref]?.Properties.PathPart}`;
+    };
+    const methods = Object.values(t.findResources('AWS::ApiGateway::Method')).map((m) => ({
+      route: `${m.Properties.HttpMethod} ${pathOf(m.Properties.ResourceId)}`,
+      keyed: m.Properties.ApiKeyRequired === true,
+    }));
+    expect(
+      methods
+        .filter((m) => !m.keyed)
+        .map((m) => m.route)
+        .sort(),
+    ).toEqual(['GET /', 'GET /app.css', 'GET /app.js']);
+    expect(methods.filter((m) => m.keyed).map((m) => m.route)).toEqual(
+      expect.arrayContaining(['GET /plot', 'GET /buckets']),
+    );
     t.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
       ApiStages: [{ ApiId: { Ref: Match.stringLikeRegexp('^PlotApi') }, Stage: Match.anyValue() }],
       Throttle: { RateLimit: 250, BurstLimit: 500 },
