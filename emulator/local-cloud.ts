@@ -6,10 +6,13 @@ import { localizeExecuteApiUrl } from './apigateway/execute-api-url.ts';
 import { startApiGateway } from './apigateway/server.ts';
 import { readAssembly } from './cloudformation/assembly.ts';
 import { CloudModel, type ScheduleRule } from './cloudformation/cloud-model.ts';
+import { CustomResourceProvisioner } from './cloudformation/custom-resources/provisioner.ts';
+import { ResponseEndpoint } from './cloudformation/custom-resources/response-endpoint.ts';
 import { assertAssemblySupported } from './cloudformation/deploy-plan.ts';
 import { type DeployEnvironment, deployStack } from './cloudformation/deployer.ts';
 import { startDynamoDbLocal } from './dynamodb/server.ts';
 import { ratePeriodMs, runScheduleRule } from './events/schedules.ts';
+import { startLambdaApi } from './lambda/api-server.ts';
 import { AsyncInvoker } from './lambda/async-invoker.ts';
 import { FaultInjector, type FaultOptions, type FaultStats } from './lambda/faults.ts';
 import { LambdaRunner } from './lambda/runner.ts';
@@ -78,6 +81,8 @@ export interface LocalCloud {
    * lifecycle rules at the new time; resolves once the resulting events were delivered and handled.
    */
   advanceClock(by: { days?: number; hours?: number; ms?: number }): Promise<void>;
+  /** Deletes the stacks' custom resources (Delete requests, newest first), then stops. Other resources stay. */
+  destroy(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -112,6 +117,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const stateDir = options.stateDir === null ? null : resolve(options.stateDir ?? '.local');
   if (stateDir) mkdirSync(stateDir, { recursive: true });
   const stoppers: (() => Promise<void>)[] = [];
+  let customResources: CustomResourceProvisioner | undefined;
   const stopAll = async () => {
     for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => {});
   };
@@ -171,19 +177,36 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     const model = new CloudModel();
     const faults = options.faults ? new FaultInjector(options.faults) : undefined;
-    const runner = new LambdaRunner({
+    // custom resources: the endpoint their providers PUT responses to, and the Lambda API functions
+    // invoke each other through (CDK's provider framework); both answer before the runner exists
+    const responses = stopLater(await ResponseEndpoint.start());
+    const lambdaApi = stopLater(
+      await startLambdaApi({
+        model,
+        invoke: (spec, event) => runner.invoke(spec, event),
+        invokeAsync: (spec, event) => void invoker.enqueue(spec, event),
+      }),
+    );
+    const runner: LambdaRunner = new LambdaRunner({
       region,
       accountId: ACCOUNT_ID,
-      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
+      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint, lambda: lambdaApi.endpoint },
+      nodePreloads: {
+        modules: [new URL('./cloudformation/custom-resources/response-route.ts', import.meta.url).href],
+        environment: { _EMBEDDED_CFN_RESPONSE_PORT: String(responses.portNumber) },
+      },
       ...(options.echoFunctionLogs ? { echo: log } : {}),
       ...(options.functionConcurrency ? { maxConcurrency: options.functionConcurrency } : {}),
       ...(faults ? { faults } : {}),
     });
     stoppers.push(() => runner.stop());
-    const invoker = new AsyncInvoker((spec, event, attempt) => runner.invoke(spec, event, attempt), {
-      ...(options.asyncRetryDelaysMs ? { retryDelaysMs: options.asyncRetryDelaysMs } : {}),
-      log,
-    });
+    const invoker: AsyncInvoker = new AsyncInvoker(
+      (spec, event, attempt) => runner.invoke(spec, event, attempt),
+      {
+        ...(options.asyncRetryDelaysMs ? { retryDelaysMs: options.asyncRetryDelaysMs } : {}),
+        log,
+      },
+    );
     // the API server listens before deploying, so its port is in the URLs the templates build
     const api = await startApiGateway({
       model,
@@ -195,6 +218,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     stoppers.push(() => api.stop());
 
+    customResources = new CustomResourceProvisioner({
+      endpoint: responses,
+      model,
+      invoke: (spec, event) => runner.invoke(spec, event),
+      stateDir,
+      region,
+      accountId: ACCOUNT_ID,
+      partition: 'aws',
+      log,
+    });
     const loggedOnce = new Set<string>();
     const needingDynamoDb: Promise<void>[] = [];
     const env: DeployEnvironment = {
@@ -211,6 +244,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       assets: assembly.assets,
       model,
       clients,
+      customResources,
       exports: new Map(),
       handlerFor,
       localizeUrl: (value) => localizeExecuteApiUrl(value, (id) => model.restApis.has(id), api.url),
@@ -318,9 +352,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         await s3.advanceClock(ms);
         await whenIdle();
       },
+      async destroy() {
+        await customResources?.deleteAll();
+        await stopAll();
+      },
       stop: stopAll,
     };
   } catch (err) {
+    // as CloudFormation's rollback: custom resources this run created get their Delete (updated ones an Update back)
+    await customResources?.rollback();
     await stopAll();
     throw err;
   }

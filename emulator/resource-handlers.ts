@@ -1,4 +1,5 @@
 import { apiGatewayHandlers } from './apigateway/resources.ts';
+import { customResource, isCustomResourceType } from './cloudformation/custom-resources/handler.ts';
 import { ignored } from './cloudformation/ignored.ts';
 import type { ResourceHandler } from './cloudformation/resource-types.ts';
 import { dynamoDbTable } from './dynamodb/resources.ts';
@@ -12,6 +13,7 @@ const HANDLERS: readonly ResourceHandler[] = [
   lambdaFunction,
   eventsRule,
   ...apiGatewayHandlers,
+  customResource,
   ignored,
 ];
 
@@ -19,7 +21,7 @@ const BY_TYPE = new Map(HANDLERS.flatMap((handler) => handler.types.map((type) =
 
 /** The handler for a CloudFormation resource type, or undefined when the embedded cloud has none. */
 export function handlerFor(type: string): ResourceHandler | undefined {
-  return BY_TYPE.get(type);
+  return BY_TYPE.get(type) ?? (isCustomResourceType(type) ? customResource : undefined);
 }
 
 export const SUPPORTED_TYPES: readonly string[] = [...BY_TYPE.keys()].sort();

@@ -14,7 +14,16 @@ import { nodeSearchPath } from './runtimes.ts';
 export interface LambdaRunnerOptions {
   readonly region: string;
   readonly accountId?: string;
-  readonly endpoints: { readonly s3: string; readonly dynamodb: string };
+  readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly lambda?: string };
+  /**
+   * Modules every Node.js function imports before its own code (NODE_OPTIONS `--import`, ahead of
+   * the template's NODE_OPTIONS), with the variables they read: platform plumbing such as the route
+   * of custom resource responses (cloudformation/custom-resources/response-route.ts).
+   */
+  readonly nodePreloads?: {
+    readonly modules: readonly string[];
+    readonly environment: Readonly<Record<string, string>>;
+  };
   /** Receives every function log line prefixed with `[function name]`; lines are only kept when omitted. */
   readonly echo?: (line: string) => void;
   /** Log lines kept per function (a ring buffer). Default 2000. */
@@ -50,6 +59,7 @@ export function functionEnvironment(
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_S3: options.endpoints.s3,
     AWS_ENDPOINT_URL_DYNAMODB: options.endpoints.dynamodb,
+    ...(options.endpoints.lambda ? { AWS_ENDPOINT_URL_LAMBDA: options.endpoints.lambda } : {}),
     AWS_LAMBDA_FUNCTION_NAME: spec.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -63,7 +73,19 @@ export function functionEnvironment(
     ...(spec.runtime.startsWith('nodejs')
       ? { NODE_PATH: nodeSearchPath(spec.runtime, spec.layerDirs).join(':') }
       : {}),
+    ...(spec.runtime.startsWith('nodejs') && options.nodePreloads
+      ? nodePreloadEnvironment(spec, options.nodePreloads)
+      : {}),
   };
+}
+
+function nodePreloadEnvironment(
+  spec: LambdaFunctionSpec,
+  preloads: NonNullable<LambdaRunnerOptions['nodePreloads']>,
+): Record<string, string> {
+  const imports = preloads.modules.map((url) => `--import=${url}`);
+  const own = spec.environment.NODE_OPTIONS;
+  return { ...preloads.environment, NODE_OPTIONS: [...imports, ...(own ? [own] : [])].join(' ') };
 }
 
 class FunctionPool {
