@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AssemblyStack } from '../../../emulator/cloudformation/assembly.ts';
 import { CloudModel, type LambdaFunctionSpec } from '../../../emulator/cloudformation/cloud-model.ts';
 import {
   parseResponse,
@@ -15,6 +16,8 @@ import {
   type ProviderOutcome,
 } from '../../../emulator/cloudformation/custom-resources/provisioner.ts';
 import { ResponseEndpoint } from '../../../emulator/cloudformation/custom-resources/response-endpoint.ts';
+import { unsupportedFeatures } from '../../../emulator/cloudformation/deploy-plan.ts';
+import { handlerFor } from '../../../emulator/resource-handlers.ts';
 
 /**
  * The protocol's rules and the provisioner's request/response flow against the real loopback
@@ -108,6 +111,33 @@ describe('custom resource protocol (pure)', () => {
     expect(serviceTimeoutMs('5')).toBe(5000);
     expect(() => serviceTimeoutMs('0')).toThrow(/ServiceTimeout must be an integer from 1 to 3600/);
     expect(() => serviceTimeoutMs(3601)).toThrow(/ServiceTimeout/);
+  });
+
+  it('names up front what cannot run: SNS tokens, bad ServiceTimeout, a Provider with isComplete', () => {
+    const stack = {
+      name: 'S',
+      template: {
+        Resources: {
+          ViaTopic: { Type: 'Custom::Mail', Properties: { ServiceToken: 'arn:aws:sns:us-east-1:1:t' } },
+          TooLong: {
+            Type: 'AWS::CloudFormation::CustomResource',
+            Properties: { ServiceToken: ARN, ServiceTimeout: 7200 },
+          },
+          Fine: { Type: 'Custom::Fine', Properties: { ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] } } },
+          Waiter: {
+            Type: 'AWS::StepFunctions::StateMachine',
+            Properties: {
+              DefinitionString: { 'Fn::Join': ['', ['{"StartAt":"framework-isComplete-task"}']] },
+            },
+          },
+        },
+      },
+    } as unknown as AssemblyStack;
+    expect(unsupportedFeatures([stack], handlerFor)).toEqual([
+      `stack S, resource ViaTopic (Custom::Mail): ServiceToken arn:aws:sns:us-east-1:1:t is an SNS topic: SNS-backed custom resources are not supported (only Lambda-backed ones)`,
+      'stack S, resource TooLong (AWS::CloudFormation::CustomResource): ServiceTimeout must be an integer from 1 to 3600 seconds, got 7200',
+      "stack S, resource Waiter (AWS::StepFunctions::StateMachine): it is the waiter of CDK's custom-resources Provider with an isComplete handler: Step Functions are not emulated, so isComplete cannot be polled (Providers with onEvent only are supported)",
+    ]);
   });
 
   it('checks the response as CloudFormation does', () => {
