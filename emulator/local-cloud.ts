@@ -54,7 +54,8 @@ export interface LocalCloudOptions {
 }
 
 export interface LocalCloud {
-  readonly endpoints: { s3: string; dynamodb: string; api: string };
+  /** `lambda`: the Lambda Invoke API (functions reach it through AWS_ENDPOINT_URL_LAMBDA). */
+  readonly endpoints: { s3: string; dynamodb: string; api: string; lambda: string };
   /** Resolved stack outputs, by stack name then output key. */
   readonly outputs: Record<string, Record<string, string>>;
   /** Deployed functions, by logical id and by physical name. */
@@ -315,7 +316,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       } while (delivery.stats().pending > 0);
     };
     return {
-      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint, api: api.url },
+      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint, api: api.url, lambda: lambdaApi.endpoint },
       outputs,
       functions,
       region,

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../../emulator/local-cloud.ts';
@@ -75,6 +76,43 @@ describe('custom resources', () => {
       expect.stringContaining('NOTIFIED ObjectCreated:Put b/c.txt'),
     ]);
     expect(lines.filter((line) => line.includes('Custom::LogRetention'))).toHaveLength(1);
+  });
+
+  it('answers the Lambda Invoke API as client-lambda speaks it: results, function errors, Event, unknown functions', async () => {
+    const lambda = new LambdaClient({
+      endpoint: cloud?.endpoints.lambda,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+    const decoded = (bytes?: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes));
+    const upper = cloud?.functions.UpperOnEvent69FE0E7B?.name as string;
+    const ok = await lambda.send(
+      new InvokeCommand({
+        FunctionName: upper,
+        Payload: payload({ RequestType: 'Create', ResourceProperties: { Name: 'ab' } }),
+      }),
+    );
+    expect(ok.StatusCode).toBe(200);
+    expect(ok.FunctionError).toBeUndefined();
+    expect(decoded(ok.Payload)).toEqual({ PhysicalResourceId: 'upper-ab', Data: { Upper: 'AB' } });
+    const failed = await lambda.send(new InvokeCommand({ FunctionName: upper, Payload: payload({}) }));
+    expect(failed.FunctionError).toBe('Unhandled');
+    expect(decoded(failed.Payload)).toMatchObject({ errorType: 'TypeError' });
+    const queued = await lambda.send(
+      new InvokeCommand({
+        FunctionName: upper,
+        InvocationType: 'Event',
+        Payload: payload({ ResourceProperties: { Name: 'q' } }),
+      }),
+    );
+    expect(queued.StatusCode).toBe(202);
+    await expect(lambda.send(new InvokeCommand({ FunctionName: 'no-such-function' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: 'Function not found: no-such-function',
+    });
+    lambda.destroy();
+    await cloud?.whenIdle();
   });
 
   it("fails the deployment with the provider's FAILED reason, naming the resource, and rolls back with Deletes", async () => {
