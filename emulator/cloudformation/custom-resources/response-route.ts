@@ -3,7 +3,8 @@
  * bundled handlers (auto-delete-objects...) and cfn-response all PUT the response with
  * `https.request({ hostname, path })`: port 443 and TLS whatever the ResponseURL says. Such a
  * request for this cloud's ResponseURLs (127.0.0.1, path /cloudformation-response/) is sent to the
- * loopback response endpoint over plain HTTP instead; every other request is untouched.
+ * loopback response endpoint over plain HTTP instead, as is `https.request(event.ResponseURL)`
+ * (which would refuse the URL's `http:`); every other request is untouched.
  * Erasable TypeScript only: Node strips the types.
  */
 import http from 'node:http';
@@ -29,8 +30,9 @@ function target(args: Args): { options: Record<string, unknown>; callback?: unkn
   const host = String(options.hostname ?? options.host ?? '').replace(/:\d+$/, '');
   const path = String(options.path ?? '');
   const portGiven = options.port === undefined || options.port === '' ? 443 : Number(options.port);
-  if (!['127.0.0.1', 'localhost'].includes(host) || portGiven !== 443 || !path.startsWith(PREFIX))
-    return undefined;
+  // 443: the host and path taken from the URL (cfn-response's way); the endpoint's own port: the whole URL
+  const ours = portGiven === 443 || portGiven === port;
+  if (!['127.0.0.1', 'localhost'].includes(host) || !ours || !path.startsWith(PREFIX)) return undefined;
   const { agent: _agent, host: _host, ...rest } = options;
   return { options: { ...rest, protocol: 'http:', hostname: '127.0.0.1', port }, callback: third };
 }

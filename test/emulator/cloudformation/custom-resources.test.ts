@@ -133,12 +133,18 @@ describe('custom resources', () => {
     const requests = failLines
       .filter((line) => / request to /.test(line))
       .map((line) => line.replace(/ to .*/, ''));
+    // First (Python, urllib) and Second (https.request of the whole URL) were created: they answered
+    const resource = (id: string, type = 'AWS::CloudFormation::CustomResource') =>
+      `stack Custom-Failing, resource ${id} (${type})`;
     expect(requests).toEqual([
-      'stack Custom-Failing, resource First (AWS::CloudFormation::CustomResource): Create request',
-      'stack Custom-Failing, resource Refused (Custom::Widget): Create request',
-      'stack Custom-Failing, resource Refused (Custom::Widget): Delete request',
-      'stack Custom-Failing, resource First (AWS::CloudFormation::CustomResource): Delete request',
+      `${resource('First')}: Create request`,
+      `${resource('Second')}: Create request`,
+      `${resource('Refused', 'Custom::Widget')}: Create request`,
+      `${resource('Refused', 'Custom::Widget')}: Delete request`,
+      `${resource('Second')}: Delete request`,
+      `${resource('First')}: Delete request`,
     ]);
+    expect(failLines.filter((line) => line.startsWith('rollback:'))).toEqual([]);
   });
 
   // a restart on the same state sends nothing for unchanged resources: custom-resource-provisioner.test.ts
