@@ -102,6 +102,21 @@ export class CustomResourceProvisioner {
         };
         this.undo.push(() => this.remove(failed, false));
       }
+      // and sends a failed Update an Update back to the old properties
+      if (previous) {
+        const attempted = { ...previous, properties };
+        this.undo.push(async () => {
+          await this.send(
+            `${where} (rollback)`,
+            stack,
+            logicalId,
+            type,
+            'Update',
+            previous.properties,
+            attempted,
+          );
+        });
+      }
       throw err;
     }
     const record: CustomResourceRecord = {

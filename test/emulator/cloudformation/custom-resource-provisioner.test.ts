@@ -253,6 +253,36 @@ describe('custom resource provisioner', () => {
     expect(
       received.map((event) => `${event.RequestType} ${event.LogicalResourceId} ${event.PhysicalResourceId}`),
     ).toEqual(['Delete Bad bad-marker', 'Delete Good Good-id']);
+    // a failed Update is rolled back with an Update to the old properties
+    const q = provisioner();
+    provider = async (event) => {
+      const props = event.ResourceProperties as Record<string, string>;
+      if (props.Size === 'bad')
+        await put(event.ResponseURL, {
+          Status: 'FAILED',
+          Reason: 'too big',
+          PhysicalResourceId: event.PhysicalResourceId,
+          StackId: event.StackId,
+          RequestId: event.RequestId,
+          LogicalResourceId: event.LogicalResourceId,
+        });
+      else await answer(event, { PhysicalResourceId: event.PhysicalResourceId ?? 'created-id' });
+      return { ok: true };
+    };
+    await expect(q.deploy('S', 'Thing', 'Custom::Thing', { ServiceToken: ARN, Size: 'bad' })).rejects.toThrow(
+      /UPDATE_FAILED: Received response status \[FAILED\] from custom resource\. Message returned: too big/,
+    );
+    received.length = 0;
+    await q.rollback();
+    expect(received).toMatchObject([
+      {
+        RequestType: 'Update',
+        PhysicalResourceId: 'id-2',
+        ResourceProperties: { Size: '2' },
+        OldResourceProperties: { Size: 'bad' },
+      },
+    ]);
+
     // Good is forgotten: the next deployment creates it again
     received.length = 0;
     await provisioner().deploy('R', 'Good', 'Custom::G', { ServiceToken: ARN });
