@@ -8,10 +8,13 @@ import { localizeExecuteApiUrl } from './apigateway/execute-api-url.ts';
 import { startApiGateway } from './apigateway/server.ts';
 import { readAssembly } from './cloudformation/assembly.ts';
 import { CloudModel, type ScheduleRule } from './cloudformation/cloud-model.ts';
+import { CustomResourceProvisioner } from './cloudformation/custom-resources/provisioner.ts';
+import { ResponseEndpoint } from './cloudformation/custom-resources/response-endpoint.ts';
 import { assertAssemblySupported } from './cloudformation/deploy-plan.ts';
 import { type DeployEnvironment, deployStack } from './cloudformation/deployer.ts';
 import { startDynamoDbLocal } from './dynamodb/server.ts';
 import { ratePeriodMs, runScheduleRule } from './events/schedules.ts';
+import { startLambdaApi } from './lambda/api-server.ts';
 import { AsyncInvoker } from './lambda/async-invoker.ts';
 import { FaultInjector, type FaultOptions, type FaultStats } from './lambda/faults.ts';
 import { LambdaRunner } from './lambda/runner.ts';
@@ -57,7 +60,8 @@ export interface LocalCloudOptions {
 }
 
 export interface LocalCloud {
-  readonly endpoints: { s3: string; dynamodb: string; api: string; sns: string };
+  /** `lambda`: the Lambda Invoke API (functions reach it through AWS_ENDPOINT_URL_LAMBDA). */
+  readonly endpoints: { s3: string; dynamodb: string; api: string; sns: string; lambda: string };
   /** Where `email`/`email-json` SNS subscriptions write their messages (`<stateDir>/sns/outbox`). */
   readonly emailOutbox: string;
   /** The emails in the outbox so far, oldest first (sns/outbox.ts). */
@@ -88,6 +92,8 @@ export interface LocalCloud {
    * lifecycle rules at the new time; resolves once the resulting events were delivered and handled.
    */
   advanceClock(by: { days?: number; hours?: number; ms?: number }): Promise<void>;
+  /** Deletes the stacks' custom resources (Delete requests, newest first), then stops. Other resources stay. */
+  destroy(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -122,6 +128,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const stateDir = options.stateDir === null ? null : resolve(options.stateDir ?? '.local');
   if (stateDir) mkdirSync(stateDir, { recursive: true });
   const stoppers: (() => Promise<void>)[] = [];
+  let customResources: CustomResourceProvisioner | undefined;
   const stopAll = async () => {
     for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => {});
   };
@@ -219,20 +226,53 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       log,
     });
     stoppers.push(() => api.stop());
-    const runner = new LambdaRunner({
+    // custom resources: the endpoint their providers PUT responses to, and the Lambda API functions
+    // invoke each other through (CDK's provider framework); both answer before the runner exists
+    const responses = stopLater(await ResponseEndpoint.start());
+    const lambdaApi = stopLater(
+      await startLambdaApi({
+        model,
+        invoke: (spec, event) => runner.invoke(spec, event),
+        invokeAsync: (spec, event) => void invoker.enqueue(spec, event),
+      }),
+    );
+    const runner: LambdaRunner = new LambdaRunner({
       region,
       accountId: ACCOUNT_ID,
-      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint, sns: sns.endpoint, apiGateway: api.url },
+      endpoints: {
+        s3: s3.endpoint,
+        dynamodb: dynamo.endpoint,
+        sns: sns.endpoint,
+        apiGateway: api.url,
+        lambda: lambdaApi.endpoint,
+      },
+      nodePreloads: {
+        modules: [new URL('./cloudformation/custom-resources/response-route.ts', import.meta.url).href],
+        environment: { _EMBEDDED_CFN_RESPONSE_PORT: String(responses.portNumber) },
+      },
       ...(options.echoFunctionLogs ? { echo: log } : {}),
       ...(options.functionConcurrency ? { maxConcurrency: options.functionConcurrency } : {}),
       ...(faults ? { faults } : {}),
     });
     stoppers.push(() => runner.stop());
-    const invoker = new AsyncInvoker((spec, event, attempt) => runner.invoke(spec, event, attempt), {
-      ...(options.asyncRetryDelaysMs ? { retryDelaysMs: options.asyncRetryDelaysMs } : {}),
+    const invoker: AsyncInvoker = new AsyncInvoker(
+      (spec, event, attempt) => runner.invoke(spec, event, attempt),
+      {
+        ...(options.asyncRetryDelaysMs ? { retryDelaysMs: options.asyncRetryDelaysMs } : {}),
+        log,
+      },
+    );
+
+    customResources = new CustomResourceProvisioner({
+      endpoint: responses,
+      model,
+      invoke: (spec, event) => runner.invoke(spec, event),
+      stateDir,
+      region,
+      accountId: ACCOUNT_ID,
+      partition: 'aws',
       log,
     });
-
     const loggedOnce = new Set<string>();
     const needingDynamoDb: Promise<void>[] = [];
     const env: DeployEnvironment = {
@@ -249,6 +289,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       assets: assembly.assets,
       model,
       clients,
+      customResources,
       exports: new Map(),
       handlerFor,
       localizeUrl: (value) => localizeExecuteApiUrl(value, (id) => model.restApis.has(id), api.url),
@@ -320,7 +361,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       } while (delivery.stats().pending > 0 || snsService.pending() > 0);
     };
     return {
-      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint, api: api.url, sns: sns.endpoint },
+      endpoints: {
+        s3: s3.endpoint,
+        dynamodb: dynamo.endpoint,
+        api: api.url,
+        sns: sns.endpoint,
+        lambda: lambdaApi.endpoint,
+      },
       emailOutbox: outboxDir(snsStateDir),
       outbox: (filter) => readOutbox(snsStateDir, filter),
       outputs,
@@ -359,9 +406,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         await s3.advanceClock(ms);
         await whenIdle();
       },
+      async destroy() {
+        await customResources?.deleteAll();
+        await stopAll();
+      },
       stop: stopAll,
     };
   } catch (err) {
+    // as CloudFormation's rollback: custom resources this run created get their Delete (updated ones an Update back)
+    await customResources?.rollback();
     await stopAll();
     throw err;
   }

@@ -1,4 +1,6 @@
 import { apiGatewayHandlers } from './apigateway/resources.ts';
+import { customResource, isCustomResourceType } from './cloudformation/custom-resources/handler.ts';
+import { stateMachineRefusal } from './cloudformation/custom-resources/provider-waiter.ts';
 import { ignored } from './cloudformation/ignored.ts';
 import type { ResourceHandler } from './cloudformation/resource-types.ts';
 import { dynamoDbTable } from './dynamodb/resources.ts';
@@ -14,6 +16,7 @@ const HANDLERS: readonly ResourceHandler[] = [
   eventsRule,
   ...apiGatewayHandlers,
   ...snsHandlers,
+  customResource,
   ignored,
 ];
 
@@ -21,7 +24,9 @@ const BY_TYPE = new Map(HANDLERS.flatMap((handler) => handler.types.map((type) =
 
 /** The handler for a CloudFormation resource type, or undefined when the embedded cloud has none. */
 export function handlerFor(type: string): ResourceHandler | undefined {
-  return BY_TYPE.get(type);
+  const handler = BY_TYPE.get(type) ?? (isCustomResourceType(type) ? customResource : undefined);
+  // no Step Functions: state machines are refused up front with the reason (CDK Provider waiters named)
+  return handler ?? (type === 'AWS::StepFunctions::StateMachine' ? stateMachineRefusal : undefined);
 }
 
 export const SUPPORTED_TYPES: readonly string[] = [...BY_TYPE.keys()].sort();

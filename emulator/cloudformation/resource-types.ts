@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { CloudModel } from './cloud-model.ts';
+import type { CustomResourceProvisioner } from './custom-resources/provisioner.ts';
 import type { PhysicalResource } from './template.ts';
 
 export type { PhysicalResource } from './template.ts';
@@ -23,6 +24,8 @@ export interface DeployContext {
    * Local boots slowly); the cloud is ready only when all of it is done. Immediate when absent.
    */
   readonly whenDynamoDbReady?: (work: () => Promise<void>) => void;
+  /** Sends custom resources' requests to their providers (absent: custom resources cannot deploy). */
+  readonly customResources?: CustomResourceProvisioner;
   log(line: string): void;
   /** Logs `line` only the first time `key` is seen in this cloud (e.g. "ignored AWS::IAM::Role"). */
   logOnce(key: string, line: string): void;

@@ -19,6 +19,16 @@ export interface LambdaRunnerOptions {
     readonly dynamodb: string;
     readonly sns?: string;
     readonly apiGateway?: string;
+    readonly lambda?: string;
+  };
+  /**
+   * Modules every Node.js function imports before its own code (NODE_OPTIONS `--import`, ahead of
+   * the template's NODE_OPTIONS), with the variables they read: platform plumbing such as the route
+   * of custom resource responses (cloudformation/custom-resources/response-route.ts).
+   */
+  readonly nodePreloads?: {
+    readonly modules: readonly string[];
+    readonly environment: Readonly<Record<string, string>>;
   };
   /** Receives every function log line prefixed with `[function name]`; lines are only kept when omitted. */
   readonly echo?: (line: string) => void;
@@ -58,6 +68,7 @@ export function functionEnvironment(
     ...(options.endpoints.sns ? { AWS_ENDPOINT_URL_SNS: options.endpoints.sns } : {}),
     // API Gateway's control plane (GetApiKey...) is served on the local API port
     ...(options.endpoints.apiGateway ? { AWS_ENDPOINT_URL_API_GATEWAY: options.endpoints.apiGateway } : {}),
+    ...(options.endpoints.lambda ? { AWS_ENDPOINT_URL_LAMBDA: options.endpoints.lambda } : {}),
     AWS_LAMBDA_FUNCTION_NAME: spec.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -71,7 +82,19 @@ export function functionEnvironment(
     ...(spec.runtime.startsWith('nodejs')
       ? { NODE_PATH: nodeSearchPath(spec.runtime, spec.layerDirs).join(':') }
       : {}),
+    ...(spec.runtime.startsWith('nodejs') && options.nodePreloads
+      ? nodePreloadEnvironment(spec, options.nodePreloads)
+      : {}),
   };
+}
+
+function nodePreloadEnvironment(
+  spec: LambdaFunctionSpec,
+  preloads: NonNullable<LambdaRunnerOptions['nodePreloads']>,
+): Record<string, string> {
+  const imports = preloads.modules.map((url) => `--import=${url}`);
+  const own = spec.environment.NODE_OPTIONS;
+  return { ...preloads.environment, NODE_OPTIONS: [...imports, ...(own ? [own] : [])].join(' ') };
 }
 
 class FunctionPool {

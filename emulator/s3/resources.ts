@@ -1,6 +1,7 @@
 import {
   CreateBucketCommand,
   PutBucketLifecycleConfigurationCommand,
+  PutBucketTaggingCommand,
   PutBucketVersioningCommand,
   type LifecycleRule as SdkLifecycleRule,
 } from '@aws-sdk/client-s3';
@@ -60,6 +61,16 @@ export const s3Bucket: ResourceHandler = {
         new PutBucketLifecycleConfigurationCommand({
           Bucket: name,
           LifecycleConfiguration: { Rules: rules.map(sdkRule) },
+        }),
+      );
+    }
+    // the template's Tags become the bucket's tag set (CDK's auto-delete-objects provider reads its tag)
+    if (Array.isArray(properties.Tags) && properties.Tags.length > 0) {
+      const tags = properties.Tags as { Key?: unknown; Value?: unknown }[];
+      await ctx.clients.s3.send(
+        new PutBucketTaggingCommand({
+          Bucket: name,
+          Tagging: { TagSet: tags.map((tag) => ({ Key: String(tag.Key), Value: String(tag.Value ?? '') })) },
         }),
       );
     }

@@ -1,0 +1,87 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Path prefix of every ResponseURL (response-route.ts recognizes it too). */
+export const RESPONSE_PATH = '/cloudformation-response/';
+
+/**
+ * The ResponseURLs' server, on loopback: takes the provider's PUT of its response JSON as the
+ * presigned S3 URL AWS hands out does (any content type, `content-type: ''` included; 200 with an
+ * ETag), and hands the body to whoever waits for that request.
+ */
+export class ResponseEndpoint {
+  private readonly server: Server;
+  private readonly waiting = new Map<string, (body: string) => void>();
+  private readonly early = new Map<string, string>();
+  private port = 0;
+
+  private constructor(server: Server) {
+    this.server = server;
+  }
+
+  static async start(): Promise<ResponseEndpoint> {
+    const server = createServer();
+    const endpoint = new ResponseEndpoint(server);
+    server.on('request', (req, res) => {
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      const id = path.startsWith(RESPONSE_PATH) ? decodeURIComponent(path.slice(RESPONSE_PATH.length)) : '';
+      if (req.method !== 'PUT' || !id) {
+        res.writeHead(req.method === 'PUT' ? 404 : 405, { 'content-type': 'application/xml' });
+        res.end('<Error><Code>MethodNotAllowed</Code></Error>');
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        endpoint.receive(id, Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(200, { etag: '"00000000000000000000000000000000"', 'content-length': 0 });
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    endpoint.port = (server.address() as AddressInfo).port;
+    return endpoint;
+  }
+
+  get portNumber(): number {
+    return this.port;
+  }
+
+  /** The presigned-looking URL a provider answers request `id` at. */
+  urlFor(id: string): string {
+    const signedAt = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+    return `http://127.0.0.1:${this.port}${RESPONSE_PATH}${encodeURIComponent(id)}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=${signedAt}&X-Amz-Expires=7200&X-Amz-SignedHeaders=host&X-Amz-Signature=local`;
+  }
+
+  /** The first body PUT for `id` (one PUT before the wait started counts too). */
+  next(id: string): Promise<string> {
+    const body = this.early.get(id);
+    if (body !== undefined) {
+      this.early.delete(id);
+      return Promise.resolve(body);
+    }
+    return new Promise((resolve) => this.waiting.set(id, resolve));
+  }
+
+  /** Stops waiting for `id` (timed out, or the provider failed). */
+  forget(id: string): void {
+    this.waiting.delete(id);
+    this.early.delete(id);
+  }
+
+  private receive(id: string, body: string): void {
+    const waiter = this.waiting.get(id);
+    if (waiter) {
+      this.waiting.delete(id);
+      waiter(body);
+    } else if (!this.early.has(id)) this.early.set(id, body);
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
