@@ -123,12 +123,12 @@ describe('assertSupported', () => {
         Resources: {
           Queue: { Type: 'AWS::SQS::Queue' },
           Role: { Type: 'AWS::IAM::Role' },
-          Custom: { Type: 'Custom::S3BucketNotifications' },
+          Stream: { Type: 'AWS::Kinesis::Stream' },
         },
       },
     };
     expect(() => assertSupported(stack, handlerFor)).toThrow(
-      'stack My-Stack uses resource types the embedded cloud does not support: AWS::SQS::Queue (resource Queue), Custom::S3BucketNotifications (resource Custom)',
+      'stack My-Stack uses resource types the embedded cloud does not support: AWS::SQS::Queue (resource Queue), AWS::Kinesis::Stream (resource Stream)',
     );
   });
 });
