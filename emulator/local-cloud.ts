@@ -8,6 +8,7 @@ import { readAssembly } from './cloudformation/assembly.ts';
 import { CloudModel, type ScheduleRule } from './cloudformation/cloud-model.ts';
 import { type DeployEnvironment, deployStack } from './cloudformation/deployer.ts';
 import { startDynamoDbLocal } from './dynamodb/server.ts';
+import { startStreamMappings } from './dynamodb/streams/start.ts';
 import { ratePeriodMs, runScheduleRule } from './events/schedules.ts';
 import { AsyncInvoker } from './lambda/async-invoker.ts';
 import { FaultInjector, type FaultOptions, type FaultStats } from './lambda/faults.ts';
@@ -237,6 +238,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       const dropped = delivery.stop();
       if (dropped > 0) log(`${dropped} delayed S3 event deliveries dropped on stop`);
     });
+
+    // DynamoDB stream -> function mappings, polled now that the tables exist
+    const streamMappings = startStreamMappings(model, {
+      endpoint: dynamo.endpoint,
+      region,
+      dynamodb: clients.dynamodb,
+      invoke: (spec, event, attempt) => runner.invoke(spec, event, attempt),
+      log,
+    });
+    stoppers.push(() => streamMappings.stop());
 
     const find = (key: string) => model.requireFunction(key);
     const runRule = (rule: ScheduleRule) =>

@@ -2,6 +2,7 @@ import { apiGatewayHandlers } from './apigateway/resources.ts';
 import { ignored } from './cloudformation/ignored.ts';
 import type { ResourceHandler } from './cloudformation/resource-types.ts';
 import { dynamoDbTable } from './dynamodb/resources.ts';
+import { lambdaEventSourceMapping } from './dynamodb/streams/resources.ts';
 import { eventsRule } from './events/resources.ts';
 import { lambdaFunction } from './lambda/resources.ts';
 import { s3Bucket } from './s3/resources.ts';
@@ -10,6 +11,7 @@ const HANDLERS: readonly ResourceHandler[] = [
   s3Bucket,
   dynamoDbTable,
   lambdaFunction,
+  lambdaEventSourceMapping,
   eventsRule,
   ...apiGatewayHandlers,
   ignored,
