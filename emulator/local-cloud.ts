@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { localizeExecuteApiUrl } from './apigateway/execute-api-url.ts';
 import { startApiGateway } from './apigateway/server.ts';
 import { readAssembly } from './cloudformation/assembly.ts';
@@ -22,6 +24,9 @@ import { type S3EventRecord, startS3Server } from './s3/server.ts';
 import { freePort } from './services/free-port.ts';
 import { newerSourceThan } from './services/stale-check.ts';
 import { readSeed } from './services/state-dir.ts';
+import { type OutboxEmail, outboxDir, readOutbox } from './sns/outbox.ts';
+import { startSnsServer } from './sns/server.ts';
+import { SnsService } from './sns/service.ts';
 
 export interface LocalCloudOptions {
   /** The synthesized cloud assembly. Default `cdk.out`. */
@@ -31,6 +36,7 @@ export interface LocalCloudOptions {
   apiPort?: number;
   s3Port?: number;
   dynamodbPort?: number;
+  snsPort?: number;
   /** Use this running DynamoDB (e.g. a test run's shared DynamoDB Local) instead of starting one. */
   dynamodbEndpoint?: string;
   region?: string;
@@ -51,7 +57,11 @@ export interface LocalCloudOptions {
 }
 
 export interface LocalCloud {
-  readonly endpoints: { s3: string; dynamodb: string; api: string };
+  readonly endpoints: { s3: string; dynamodb: string; api: string; sns: string };
+  /** Where `email`/`email-json` SNS subscriptions write their messages (`<stateDir>/sns/outbox`). */
+  readonly emailOutbox: string;
+  /** The emails in the outbox so far, oldest first (sns/outbox.ts). */
+  outbox(options?: { topic?: string }): OutboxEmail[];
   /** Resolved stack outputs, by stack name then output key. */
   readonly outputs: Record<string, Record<string, string>>;
   /** Deployed functions, by logical id and by physical name. */
@@ -150,14 +160,40 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     log(`S3 at ${s3.endpoint}`);
     const dynamo = { endpoint: dynamoEndpoint };
 
+    // SNS listens before deploying: the template's topics and subscriptions are made through its API
+    const snsStateDir = stateDir ?? mkdtempSync(join(tmpdir(), 'local-cloud-sns-'));
+    if (!stateDir) stoppers.push(async () => rmSync(snsStateDir, { recursive: true, force: true }));
+    const snsService = new SnsService({
+      region,
+      accountId: ACCOUNT_ID,
+      stateDir: snsStateDir,
+      invokeFunction: async (functionArn, event) => {
+        const spec = model.findFunction(functionArn);
+        if (!spec) throw new Error(`no function ${functionArn} in this cloud`);
+        const outcome = await invoker.enqueue(spec, event);
+        if (!outcome.ok) throw new Error(outcome.error ?? 'failed');
+      },
+      log,
+    });
+    const sns = await startSnsServer({
+      service: snsService,
+      accountId: ACCOUNT_ID,
+      ...(options.snsPort ? { port: options.snsPort } : {}),
+      log,
+    });
+    stoppers.push(() => sns.stop());
+    log(`SNS at ${sns.endpoint}`);
+
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const clients = {
       s3: new S3Client({ endpoint: s3.endpoint, region, credentials, forcePathStyle: true }),
       dynamodb: new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials }),
+      sns: new SNSClient({ endpoint: sns.endpoint, region, credentials }),
     };
     stoppers.push(async () => {
       clients.s3.destroy();
       clients.dynamodb.destroy();
+      clients.sns.destroy();
     });
 
     const model = new CloudModel();
@@ -165,7 +201,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const runner = new LambdaRunner({
       region,
       accountId: ACCOUNT_ID,
-      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
+      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint, sns: sns.endpoint },
       ...(options.echoFunctionLogs ? { echo: log } : {}),
       ...(options.functionConcurrency ? { maxConcurrency: options.functionConcurrency } : {}),
       ...(faults ? { faults } : {}),
@@ -279,10 +315,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       do {
         await delivery.whenDrained();
         await invoker.whenIdle();
-      } while (delivery.stats().pending > 0);
+        await snsService.whenDrained(); // SNS deliveries include the function invocations they started
+      } while (delivery.stats().pending > 0 || snsService.pending() > 0);
     };
     return {
-      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint, api: api.url },
+      endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint, api: api.url, sns: sns.endpoint },
+      emailOutbox: outboxDir(snsStateDir),
+      outbox: (filter) => readOutbox(snsStateDir, filter),
       outputs,
       functions,
       region,

@@ -6,6 +6,7 @@ import { lambdaEventSourceMapping } from './dynamodb/streams/resources.ts';
 import { eventsRule } from './events/resources.ts';
 import { lambdaFunction } from './lambda/resources.ts';
 import { s3Bucket } from './s3/resources.ts';
+import { snsHandlers } from './sns/resources.ts';
 
 const HANDLERS: readonly ResourceHandler[] = [
   s3Bucket,
@@ -14,6 +15,7 @@ const HANDLERS: readonly ResourceHandler[] = [
   lambdaEventSourceMapping,
   eventsRule,
   ...apiGatewayHandlers,
+  ...snsHandlers,
   ignored,
 ];
 

@@ -1,5 +1,7 @@
 // `make embedded-up`: the embedded cloud in the foreground, state in .local/, until Ctrl-C.
 import { join } from 'node:path';
+import { readAssembly } from '../emulator/cloudformation/assembly.ts';
+import { ignoredResources } from '../emulator/cloudformation/ignored.ts';
 import { startLocalCloud } from '../emulator/local-cloud.ts';
 import { eventsOptionsFromEnv } from '../emulator/s3/delivery/options.ts';
 import { repoRoot } from '../infra/paths.ts';
@@ -20,6 +22,7 @@ runMain(async () => {
   const apiPort = portOption('API_PORT');
   const s3Port = portOption('S3_PORT');
   const dynamodbPort = portOption('DYNAMODB_PORT');
+  const snsPort = portOption('SNS_PORT');
   // EVENTS=aws|localstack-4.14|ideal, EVENTS_SEED, EVENTS_DUPLICATE_RATE, ... (emulator/s3/delivery/options.ts)
   const events = eventsOptionsFromEnv(process.env);
   const cloud = await startLocalCloud({
@@ -31,6 +34,7 @@ runMain(async () => {
     ...(apiPort ? { apiPort } : {}),
     ...(s3Port ? { s3Port } : {}),
     ...(dynamodbPort ? { dynamodbPort } : {}),
+    ...(snsPort ? { snsPort } : {}),
     ...(events ? { events } : {}),
   });
 
@@ -38,6 +42,10 @@ runMain(async () => {
   console.log(`  S3        ${cloud.endpoints.s3}   (path-style)`);
   console.log(`  DynamoDB  ${cloud.endpoints.dynamodb}`);
   console.log(`  APIs      ${cloud.endpoints.api}`);
+  console.log(`  SNS       ${cloud.endpoints.sns}`);
+  console.log(
+    `  Emails    ${cloud.emailOutbox}   (email/email-json subscriptions: one .eml file per message)`,
+  );
   const delivery = cloud.eventDelivery();
   console.log(
     `  S3 events ${delivery.profile}${delivery.profile === 'ideal' ? '' : ` (EVENTS_SEED=${delivery.seed} replays it)`}`,
@@ -49,9 +57,18 @@ runMain(async () => {
       if (!key.startsWith('ExportsOutput')) console.log(`  ${stack}.${key} = ${value}`);
     }
   }
+  // alarms and dashboards deploy (the templates stay the ones AWS gets) but nothing evaluates them
+  const notEvaluated = ignoredResources(readAssembly(assemblyDir).stacks).filter((r) =>
+    r.type.startsWith('AWS::CloudWatch::'),
+  );
+  if (notEvaluated.length > 0) {
+    console.log('\nAccepted, not evaluated (CloudWatch is not emulated):');
+    for (const r of notEvaluated) console.log(`  ${r.stack}.${r.logicalId}  ${r.type}`);
+  }
   console.log('\nPoint the AWS CLI or an SDK at it (paste into a shell):');
   console.log(`  export AWS_ENDPOINT_URL_S3=${cloud.endpoints.s3}`);
   console.log(`  export AWS_ENDPOINT_URL_DYNAMODB=${cloud.endpoints.dynamodb}`);
+  console.log(`  export AWS_ENDPOINT_URL_SNS=${cloud.endpoints.sns}`);
   console.log(`  export AWS_REGION=${cloud.region} AWS_DEFAULT_REGION=${cloud.region}`);
   console.log('  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local');
   console.log('\nFunction logs follow. Ctrl-C stops the cloud (state is kept).\n');

@@ -1,3 +1,4 @@
+import type { AssemblyStack } from './assembly.ts';
 import { physicalName, shortId } from './naming.ts';
 import type { PhysicalResource, ResourceHandler } from './resource-types.ts';
 
@@ -9,6 +10,9 @@ const WHY: Record<string, string> = {
   'AWS::S3::BucketPolicy': 'bucket policies are not enforced',
   'AWS::CDK::Metadata': 'CDK analytics only',
   'AWS::Logs::LogGroup': 'function logs are kept in memory by the runner',
+  'AWS::SNS::TopicPolicy': 'topic policies are not enforced: every caller may publish and subscribe',
+  'AWS::CloudWatch::Alarm': 'accepted, not evaluated: no metrics are kept, alarms never change state',
+  'AWS::CloudWatch::Dashboard': 'accepted, not evaluated: no dashboards locally',
 };
 
 /**
@@ -35,8 +39,29 @@ export const ignored: ResourceHandler = {
           ref: name,
           attributes: { Arn: `arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${name}:*` },
         };
+      case 'AWS::CloudWatch::Alarm':
+        return {
+          ref: name,
+          attributes: { Arn: `arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:${name}` },
+        };
       default:
         return { ref: name, attributes: {} };
     }
   },
 };
+
+/** The accepted-and-ignored resources of an assembly (for `make embedded-up`'s listing), in stack order. */
+export function ignoredResources(
+  stacks: readonly AssemblyStack[],
+): { stack: string; logicalId: string; type: string; why: string }[] {
+  return stacks.flatMap((stack) =>
+    Object.entries(stack.template.Resources)
+      .filter(([, resource]) => WHY[resource.Type] !== undefined)
+      .map(([logicalId, resource]) => ({
+        stack: stack.name,
+        logicalId,
+        type: resource.Type,
+        why: WHY[resource.Type] as string,
+      })),
+  );
+}

@@ -13,7 +13,7 @@ import type { FaultInjector } from './faults.ts';
 export interface LambdaRunnerOptions {
   readonly region: string;
   readonly accountId?: string;
-  readonly endpoints: { readonly s3: string; readonly dynamodb: string };
+  readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly sns?: string };
   /** Receives every function log line prefixed with `[function name]`; lines are only kept when omitted. */
   readonly echo?: (line: string) => void;
   /** Log lines kept per function (a ring buffer). Default 2000. */
@@ -49,6 +49,7 @@ export function functionEnvironment(
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_S3: options.endpoints.s3,
     AWS_ENDPOINT_URL_DYNAMODB: options.endpoints.dynamodb,
+    ...(options.endpoints.sns ? { AWS_ENDPOINT_URL_SNS: options.endpoints.sns } : {}),
     AWS_LAMBDA_FUNCTION_NAME: spec.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
