@@ -12,6 +12,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ENV, HISTORY } from '../../handlers/shared/schema.ts';
+import { AlertsApi, type AlertsApiProps } from '../constructs/alerts-api.ts';
 import { bindTable, grantObjects } from '../constructs/grants.ts';
 import { HandlerFunction } from '../constructs/handler-function.ts';
 import { HardenedBucket } from '../constructs/hardened-bucket.ts';
@@ -23,6 +24,8 @@ export interface PlottingStackProps extends StackProps {
   readonly trackedBucket: IBucket;
   readonly removalPolicy: RemovalPolicy;
   readonly stageName: string;
+  /** Adds PUT/GET /alerts/{bucket} to the API (infra/constructs/alerts-api.ts). */
+  readonly alerts?: AlertsApiProps;
 }
 
 /** Binary media types: PNG for the chart, and any type so a browser's Accept header gets bytes too. */
@@ -117,6 +120,7 @@ export class PlottingStack extends Stack {
       },
     });
     this.plotUrl = this.api.urlForPath('/plot');
+    if (props.alerts) new AlertsApi(this, 'AlertsApi', this.api, props.alerts);
 
     new CfnOutput(this, 'PlotApiUrl', {
       value: this.plotUrl,
