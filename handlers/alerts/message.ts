@@ -24,13 +24,13 @@ function amount(metric: AlertMetric, value: number): string {
 }
 
 export function alertSubject(alert: OutboxAlert): string {
-  const short = alert.metric === 'objectCount' ? `${alert.value} objects` : formatBytes(alert.value);
-  const subject = `Size alert: ${alert.bucket} ${metricLabel[alert.metric]} ${short} >= ${
-    alert.metric === 'objectCount' ? alert.threshold : formatBytes(alert.threshold)
-  }`;
-  // printable ASCII only, cut to SNS's limit with an ellipsis
-  const clean = subject.replace(/[^\x20-\x7e]/g, '?');
-  return clean.length <= maxSubjectLength ? clean : `${clean.slice(0, maxSubjectLength - 3)}...`;
+  const value = alert.metric === 'objectCount' ? `${alert.value} objects` : formatBytes(alert.value);
+  const line = alert.metric === 'objectCount' ? String(alert.threshold) : formatBytes(alert.threshold);
+  // the facts first, the bucket last: a long bucket name is what gets shortened
+  const facts = `Size alert: ${metricLabel[alert.metric]} ${value} >= ${line} in `;
+  const bucket = alert.bucket.replace(/[^\x20-\x7e]/g, '?'); // printable ASCII only, as SNS requires
+  const room = maxSubjectLength - facts.length;
+  return facts + (bucket.length <= room ? bucket : `${bucket.slice(0, Math.max(0, room - 3))}...`);
 }
 
 /** The plot API link for the alert's bucket over the day up to the alert (no link without an API URL). */

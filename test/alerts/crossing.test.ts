@@ -134,7 +134,7 @@ describe('alert message', () => {
 
   it('has a readable subject and a body with every fact and a chart link', () => {
     const message = alertMessage(alert, 'http://127.0.0.1:1/_aws/execute-api/abc/dev/plot');
-    expect(message.subject).toBe('Size alert: my-bucket current size 1.5 GiB >= 1 GiB');
+    expect(message.subject).toBe('Size alert: current size 1.5 GiB >= 1 GiB in my-bucket');
     expect(message.body).toContain('reached 1.5 GiB (1,610,612,736 B)');
     expect(message.body).toContain('Revision: 42');
     expect(message.body).toContain('2026-11-30T08:00:00.000Z');
