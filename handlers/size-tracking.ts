@@ -12,6 +12,8 @@ import { s3KeyVersions } from './tracking/s3-versions.ts';
 import { SizeTracker } from './tracking/tracker.ts';
 
 const { logger, metrics } = observability('size-tracking');
+// one EMF line per applied event with the bucket's totals, under a Bucket dimension of their own
+const bucketSizes = observability('size-tracking').metrics;
 const alerting = alertStoreOptions();
 const store = new LedgerStore(
   documentClient(),
@@ -52,10 +54,11 @@ export async function handler(
         if (result.alerts.length > 0)
           metrics.addMetric('AlertsFired', MetricUnit.Count, result.alerts.length);
         // per bucket (a dimension of their own, the other metrics keep theirs): the dashboard's sizes
-        const sizes = metrics.singleMetric().addDimension('Bucket', change.bucket);
-        sizes.addMetric('CurrentBytes', MetricUnit.Bytes, result.totals.sizeBytes);
-        sizes.addMetric('StoredBytes', MetricUnit.Bytes, result.totals.storedBytes);
-        sizes.addMetric('ObjectCount', MetricUnit.Count, result.totals.objectCount);
+        bucketSizes.addDimension('Bucket', change.bucket);
+        bucketSizes.addMetric('CurrentBytes', MetricUnit.Bytes, result.totals.sizeBytes);
+        bucketSizes.addMetric('StoredBytes', MetricUnit.Bytes, result.totals.storedBytes);
+        bucketSizes.addMetric('ObjectCount', MetricUnit.Count, result.totals.objectCount);
+        bucketSizes.publishStoredMetrics();
         logger.info('event applied', {
           bucket: change.bucket,
           key: change.key,

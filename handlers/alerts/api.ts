@@ -1,5 +1,5 @@
 import type { AlertConfig, OutboxAlert } from './items.ts';
-import { AlertConfigError, parseThresholds, type Thresholds } from './thresholds.ts';
+import { AlertConfigError, fieldName, parseThresholds, type Thresholds } from './thresholds.ts';
 
 /**
  * The alerts API (pure): PUT /alerts/{bucket} sets a bucket's thresholds, GET /alerts/{bucket}
@@ -67,7 +67,7 @@ export async function handleAlertsRequest(
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     return error(400, 'body: must be a JSON object');
   for (const name of Object.keys(parsed)) {
-    if (name !== 'thresholds') return error(400, `${name}: unknown field (known: thresholds)`);
+    if (name !== 'thresholds') return error(400, `${fieldName(name)}: unknown field (known: thresholds)`);
   }
   let thresholds: Thresholds;
   try {

@@ -50,10 +50,18 @@ function plainObject(value: unknown, field: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** A field name as it appears in a path: plain when it is an identifier, JSON-quoted otherwise. */
+export function fieldName(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : JSON.stringify(name);
+}
+
 function rejectUnknown(object: Record<string, unknown>, known: readonly string[], at: string): void {
   for (const name of Object.keys(object)) {
     if (!known.includes(name))
-      throw new AlertConfigError(at ? `${at}.${name}` : name, `unknown field (known: ${known.join(', ')})`);
+      throw new AlertConfigError(
+        at ? `${at}.${fieldName(name)}` : fieldName(name),
+        `unknown field (known: ${known.join(', ')})`,
+      );
   }
 }
 
