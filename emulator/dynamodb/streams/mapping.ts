@@ -80,6 +80,8 @@ export function parseStreamMapping(
       at,
       `MaximumRetryAttempts must be -1 or 0 to 10000, got ${JSON.stringify(props.MaximumRetryAttempts)}`,
     );
+  // delivering what a filter would have held back could break the function: refuse, do not ignore
+  if (props.FilterCriteria !== undefined) fail(at, 'FilterCriteria is not supported by the embedded cloud');
   const parallelization = intIn(props, 'ParallelizationFactor', 1, 10, 1, at);
   if (parallelization !== 1) fail(at, 'ParallelizationFactor > 1 is not supported by the embedded cloud');
   const destination = (props.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)
