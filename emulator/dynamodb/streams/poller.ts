@@ -56,6 +56,7 @@ export class StreamPoller {
   private loop: Promise<void> | undefined;
   private readonly shards = new Map<string, ShardState>();
   private firstDiscovery = true;
+  private endedAtDiscovery = -1;
   private counts = { batches: 0, records: 0, invocations: 0, discardedRecords: 0 };
   private quietWaiters: (() => void)[] = [];
 
@@ -118,8 +119,17 @@ export class StreamPoller {
   private async run(): Promise<void> {
     const streamArn = await this.streamArn();
     const interval = this.options.pollIntervalMs ?? 250;
+    // the shard list changes rarely (DynamoDB rolls shards over every few hours): asked again when a
+    // shard ends, and every few seconds, not on every poll
+    let passesSinceDiscovery = Number.POSITIVE_INFINITY;
     while (!this.stopped) {
-      await this.discover(streamArn);
+      const ended = [...this.shards.values()].filter((state) => state.done).length;
+      if (passesSinceDiscovery >= 20 || ended !== this.endedAtDiscovery) {
+        await this.discover(streamArn);
+        this.endedAtDiscovery = [...this.shards.values()].filter((state) => state.done).length;
+        passesSinceDiscovery = 0;
+      }
+      passesSinceDiscovery++;
       let found = 0;
       for (const state of this.readyShards()) {
         if (this.stopped) return;
