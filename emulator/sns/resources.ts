@@ -6,7 +6,7 @@ import {
   type PhysicalResource,
   type ResourceHandler,
 } from '../cloudformation/resource-types.ts';
-import { SUPPORTED_PROTOCOLS } from './service.ts';
+import { SUPPORTED_PROTOCOLS } from './validation.ts';
 
 /**
  * AWS::SNS::Topic and AWS::SNS::Subscription, created on the embedded SNS through its API (like

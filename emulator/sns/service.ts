@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { type DeliveryContext, deliverToSubscription, postConfirmation } from './delivery.ts';
 import {
   type FilterPolicy,
   FilterPolicyError,
@@ -6,19 +7,18 @@ import {
   matchesFilterPolicy,
   parseFilterPolicy,
 } from './filter-policy.ts';
-import { postToEndpoint } from './http-delivery.ts';
-import {
-  confirmationJson,
-  emailText,
-  lambdaEvent,
-  messageFor,
-  notificationJson,
-  type PublishedAttribute,
-  type PublishedMessage,
-} from './messages.ts';
+import { messageFor, type PublishedAttribute, type PublishedMessage } from './messages.ts';
 import type { SnsSubscription, SnsTopic } from './model.ts';
-import { writeOutboxEmail } from './outbox.ts';
-import { invalidParameter, notFound, SnsError } from './query-protocol.ts';
+import { invalidParameter, notFound } from './query-protocol.ts';
+import { DEFAULT_DELIVERY_POLICY, defaultTopicPolicy } from './topic-defaults.ts';
+import {
+  checkAttributes,
+  checkEndpoint,
+  checkJsonStructure,
+  checkProtocol,
+  hasControlCharacter,
+  messageBytes,
+} from './validation.ts';
 
 /**
  * The embedded SNS: topics and subscriptions (the template's are created through the API, like
@@ -39,8 +39,6 @@ export interface SnsServiceOptions {
   readonly log?: (line: string) => void;
 }
 
-export const SUPPORTED_PROTOCOLS = ['lambda', 'http', 'https', 'email', 'email-json'] as const;
-const KNOWN_PROTOCOLS = new Set([...SUPPORTED_PROTOCOLS, 'sqs', 'sms', 'application', 'firehose']);
 const SUBSCRIPTION_ATTRIBUTES = new Set([
   'DeliveryPolicy',
   'FilterPolicy',
@@ -443,96 +441,32 @@ export class SnsService {
         if (!matchesFilterPolicy(policy, { attributes: message.attributes, body })) continue;
       }
       this.track(
-        this.deliverOne(topic, subscription, message),
+        () => deliverToSubscription(topic, subscription, message, this.deliveryContext()),
         `${subscription.protocol} ${subscription.endpoint}`,
       );
     }
   }
 
-  private async deliverOne(
-    topic: SnsTopic,
-    subscription: SnsSubscription,
-    message: PublishedMessage,
-  ): Promise<void> {
-    switch (subscription.protocol) {
-      case 'lambda':
-        await this.options.invokeFunction(
-          subscription.endpoint,
-          lambdaEvent(message, subscription, this.urls),
-        );
-        return;
-      case 'email':
-      case 'email-json': {
-        const displayName = topic.attributes.DisplayName || 'AWS Notifications';
-        await writeOutboxEmail(this.options.stateDir, {
-          protocol: subscription.protocol,
-          topicName: topic.name,
-          topicArn: topic.arn,
-          subscriptionArn: subscription.arn,
-          from: `"${displayName.replaceAll('"', "'")}" <no-reply@sns.amazonaws.com>`,
-          to: subscription.endpoint,
-          subject: message.subject ?? 'AWS Notification Message',
-          messageId: message.messageId,
-          timestamp: message.timestamp,
-          body:
-            subscription.protocol === 'email'
-              ? emailText(message, subscription, this.urls)
-              : notificationJson(message, subscription, this.urls),
-        });
-        return;
-      }
-      default: {
-        const raw = subscription.attributes.RawMessageDelivery?.toLowerCase() === 'true';
-        await postToEndpoint(
-          subscription.endpoint,
-          {
-            body: raw
-              ? messageFor(message, subscription.protocol)
-              : notificationJson(message, subscription, this.urls),
-            headers: {
-              'x-amz-sns-message-type': 'Notification',
-              'x-amz-sns-message-id': message.messageId,
-              'x-amz-sns-topic-arn': topic.arn,
-              'x-amz-sns-subscription-arn': subscription.arn,
-              ...(raw ? { 'x-amz-sns-rawdelivery': 'true' } : {}),
-            },
-          },
-          this.options.httpRetryDelaysMs ?? [200, 400, 800],
-        );
-      }
-    }
-  }
-
   private sendConfirmation(subscription: SnsSubscription): void {
-    const messageId = randomUUID();
-    const body = confirmationJson(
-      subscription,
-      subscription.confirmationToken ?? '',
-      messageId,
-      new Date().toISOString(),
-      this.urls,
-    );
     this.track(
-      postToEndpoint(
-        subscription.endpoint,
-        {
-          body,
-          headers: {
-            'x-amz-sns-message-type': 'SubscriptionConfirmation',
-            'x-amz-sns-message-id': messageId,
-            'x-amz-sns-topic-arn': subscription.topicArn,
-          },
-        },
-        this.options.httpRetryDelaysMs ?? [200, 400, 800],
-      ),
+      () => postConfirmation(subscription, this.deliveryContext()),
       `${subscription.endpoint} (SubscriptionConfirmation)`,
     );
   }
 
-  private track(work: Promise<void>, what: string): void {
+  private deliveryContext(): DeliveryContext {
+    return {
+      urls: this.urls,
+      stateDir: this.options.stateDir,
+      invokeFunction: this.options.invokeFunction,
+      httpRetryDelaysMs: this.options.httpRetryDelaysMs ?? [200, 400, 800],
+    };
+  }
+
+  private track(work: () => Promise<void>, what: string): void {
     this.inFlight++;
-    // delivery starts after Publish has answered, as on SNS
-    const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() => work);
+    // delivery starts after the request that caused it has been answered, as on SNS
+    const run = new Promise<void>((resolve) => setImmediate(resolve)).then(work);
     run
       .catch((err: Error) => {
         if (!this.stopped) this.options.log?.(`SNS delivery to ${what} failed: ${err.message}`);
@@ -558,141 +492,6 @@ export class SnsService {
   }
 }
 
-/** SNS subjects are one line of printable text. */
-function hasControlCharacter(text: string): boolean {
-  return [...text].some((char) => (char.codePointAt(0) ?? 0) < 0x20);
-}
-
 function scopeOf(attributes: Record<string, string>): FilterPolicyScope {
   return attributes.FilterPolicyScope === 'MessageBody' ? 'MessageBody' : 'MessageAttributes';
-}
-
-function checkProtocol(protocol: string, topic: SnsTopic): void {
-  if (!KNOWN_PROTOCOLS.has(protocol))
-    throw invalidParameter(
-      `Invalid parameter: Amazon SNS does not support this protocol string: ${protocol}`,
-    );
-  if (protocol === 'sqs')
-    throw invalidParameter('Invalid parameter: Protocol Reason: SQS is not in the embedded cloud yet');
-  if (!(SUPPORTED_PROTOCOLS as readonly string[]).includes(protocol))
-    throw invalidParameter(`Invalid parameter: Protocol Reason: ${protocol} is not in the embedded cloud`);
-  // FIFO topics deliver to SQS queues only
-  if (topic.fifo) throw invalidParameter(`Invalid parameter: Invalid protocol type: ${protocol}`);
-}
-
-function checkEndpoint(protocol: string, endpoint: string): void {
-  const ok =
-    protocol === 'lambda'
-      ? /^arn:[^:]+:lambda:[^:]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/.test(endpoint)
-      : protocol === 'http' || protocol === 'https'
-        ? endpoint.toLowerCase().startsWith(`${protocol}://`)
-        : /^[^@\s]+@[^@\s]+$/.test(endpoint);
-  if (!ok) {
-    const what =
-      protocol === 'lambda'
-        ? 'Lambda endpoint ARN'
-        : protocol.startsWith('email')
-          ? 'Email address'
-          : 'Endpoint must match the specified protocol';
-    throw invalidParameter(`Invalid parameter: ${what}`);
-  }
-}
-
-const ATTRIBUTE_TYPE = /^(String|Number|Binary)(\.[A-Za-z0-9_.-]+)?$/;
-
-function checkAttributes(attributes: Readonly<Record<string, PublishedAttribute>>): void {
-  const entries = Object.entries(attributes);
-  if (entries.length > 10)
-    throw invalidParameter(
-      'Invalid parameter: MessageAttributes Reason: too many message attributes (at most 10)',
-    );
-  for (const [name, attribute] of entries) {
-    const type = attribute.DataType;
-    const bad = (reason: string) =>
-      new SnsError('ParameterValueInvalid', 400, `The message attribute '${name}' ${reason}`);
-    if (!type) throw bad('must contain non-empty message attribute type.');
-    if (type !== 'String.Array' && !ATTRIBUTE_TYPE.test(type))
-      throw bad(
-        `has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.`,
-      );
-    const isBinary = type.startsWith('Binary');
-    const value = isBinary ? attribute.BinaryValue : attribute.StringValue;
-    if (value === undefined || value === '')
-      throw bad(`must contain non-empty message attribute value for message attribute type '${type}'.`);
-    if (type.startsWith('Number') && !Number.isFinite(Number(value)))
-      throw bad(`with type 'Number' must be a valid number.`);
-    if (type === 'String.Array') {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(value);
-      } catch {
-        parsed = undefined;
-      }
-      if (!Array.isArray(parsed)) throw bad(`with type 'String.Array' must be a JSON array.`);
-    }
-  }
-}
-
-function messageBytes(message: string, attributes: Readonly<Record<string, PublishedAttribute>>): number {
-  let bytes = Buffer.byteLength(message);
-  for (const [name, a] of Object.entries(attributes))
-    bytes +=
-      Buffer.byteLength(name) +
-      Buffer.byteLength(a.DataType) +
-      Buffer.byteLength(a.StringValue ?? a.BinaryValue ?? '');
-  return bytes;
-}
-
-function checkJsonStructure(structure: string, message: string): void {
-  if (structure !== 'json') throw invalidParameter('Invalid parameter: MessageStructure');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(message);
-  } catch {
-    throw invalidParameter('Invalid parameter: Message Structure - JSON message body failed to parse');
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || !('default' in parsed))
-    throw invalidParameter('Invalid parameter: Message Structure - No default entry in JSON message body');
-}
-
-const DEFAULT_DELIVERY_POLICY = {
-  http: {
-    defaultHealthyRetryPolicy: {
-      minDelayTarget: 20,
-      maxDelayTarget: 20,
-      numRetries: 3,
-      numMaxDelayRetries: 0,
-      numNoDelayRetries: 0,
-      numMinDelayRetries: 0,
-      backoffFunction: 'linear',
-    },
-    disableSubscriptionOverrides: false,
-    defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' },
-  },
-};
-
-function defaultTopicPolicy(topicArn: string, accountId: string): unknown {
-  return {
-    Version: '2008-10-17',
-    Id: '__default_policy_ID',
-    Statement: [
-      {
-        Sid: '__default_statement_ID',
-        Effect: 'Allow',
-        Principal: { AWS: '*' },
-        Action: [
-          'SNS:GetTopicAttributes',
-          'SNS:SetTopicAttributes',
-          'SNS:AddPermission',
-          'SNS:RemovePermission',
-          'SNS:DeleteTopic',
-          'SNS:Subscribe',
-          'SNS:ListSubscriptionsByTopic',
-          'SNS:Publish',
-        ],
-        Resource: topicArn,
-        Condition: { StringEquals: { 'AWS:SourceOwner': accountId } },
-      },
-    ],
-  };
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  ConfirmSubscriptionCommand,
   GetSubscriptionAttributesCommand,
   GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand,
@@ -16,6 +17,8 @@ import {
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readAssembly } from '../../../emulator/cloudformation/assembly.ts';
+import { ignoredResources } from '../../../emulator/cloudformation/ignored.ts';
 import { type LocalCloud, startLocalCloud } from '../../../emulator/local-cloud.ts';
 import { readOutbox } from '../../../emulator/sns/outbox.ts';
 import { FIXTURE_ASSEMBLY, HOOK_PLACEHOLDER } from './fixture-app.ts';
@@ -27,7 +30,7 @@ import { FIXTURE_ASSEMBLY, HOOK_PLACEHOLDER } from './fixture-app.ts';
 const workDir = mkdtempSync(join(tmpdir(), 'sns-cloud-'));
 const stateDir = join(workDir, 'state');
 const lines: string[] = [];
-const posts: { headers: IncomingHttpHeaders; body: string }[] = [];
+const posts: { path: string; headers: IncomingHttpHeaders; body: string }[] = [];
 let hook: Server;
 let hookUrl: string;
 let cloud: LocalCloud;
@@ -41,9 +44,10 @@ beforeAll(async () => {
       body += chunk;
     });
     request.on('end', () => {
-      posts.push({ headers: request.headers, body });
+      posts.push({ path: request.url ?? '', headers: request.headers, body });
       response.end('ok');
-      if (request.headers['x-amz-sns-message-type'] === 'SubscriptionConfirmation')
+      // /manual confirms through the API (see the test), /hook through its SubscribeURL
+      if (request.url === '/hook' && request.headers['x-amz-sns-message-type'] === 'SubscriptionConfirmation')
         void fetch(JSON.parse(body).SubscribeURL);
     });
   });
@@ -86,7 +90,8 @@ function receivedEvents(): { Records: { EventSubscriptionArn: string; Sns: Recor
     .map((line) => JSON.parse(line).received);
 }
 
-const notifications = () => posts.filter((post) => post.headers['x-amz-sns-message-type'] === 'Notification');
+const notifications = (path = '/hook') =>
+  posts.filter((post) => post.path === path && post.headers['x-amz-sns-message-type'] === 'Notification');
 
 async function publish(
   message: string,
@@ -114,6 +119,14 @@ describe('embedded SNS on a synthesized app', () => {
     expect(outputs().AlarmArn).toMatch(/^arn:aws:cloudwatch:eu-west-1:000000000000:alarm:/);
     for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::SNS::TopicPolicy'])
       expect(lines.some((line) => line.includes(`ignoring ${type}`))).toBe(true);
+    // what make embedded-up lists as accepted, not evaluated
+    const cloudWatch = ignoredResources(readAssembly(FIXTURE_ASSEMBLY).stacks).filter((r) =>
+      r.type.startsWith('AWS::CloudWatch::'),
+    );
+    expect(cloudWatch.map((r) => r.type).sort()).toEqual([
+      'AWS::CloudWatch::Alarm',
+      'AWS::CloudWatch::Dashboard',
+    ]);
     const { Topics } = await sns.send(new ListTopicsCommand({}));
     expect(Topics?.map((t) => t.TopicArn).sort()).toEqual([outputs().FifoTopicArn, topicArn()].sort());
     const { Subscriptions } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn() }));
@@ -344,5 +357,34 @@ describe('embedded SNS on a synthesized app', () => {
     await expect(sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).rejects.toMatchObject({
       name: 'NotFoundException',
     });
+  });
+
+  it('holds an API subscription until it is confirmed, then filters on the message body', async () => {
+    const endpoint = hookUrl.replace('/hook', '/manual');
+    const { SubscriptionArn } = await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn(),
+        Protocol: 'http',
+        Endpoint: endpoint,
+        Attributes: {
+          FilterPolicyScope: 'MessageBody',
+          FilterPolicy: '{"bucket": {"size": [{"numeric": [">", 80]}]}}',
+        },
+      }),
+    );
+    expect(SubscriptionArn).toBe('pending confirmation');
+    const body = (size: number) => JSON.stringify({ bucket: { name: 'photos', size } });
+    await publish(body(99), {});
+    expect(notifications('/manual')).toHaveLength(0);
+    const confirmation = posts.find((post) => post.path === '/manual');
+    expect(confirmation?.headers['x-amz-sns-message-type']).toBe('SubscriptionConfirmation');
+    const { Token } = JSON.parse(confirmation?.body ?? '{}') as { Token: string };
+    const confirmed = await sns.send(new ConfirmSubscriptionCommand({ TopicArn: topicArn(), Token }));
+    expect(confirmed.SubscriptionArn).toMatch(new RegExp(`^${topicArn()}:`));
+    await publish(body(79), {});
+    await publish(body(81), {});
+    await publish('not json', {});
+    expect(notifications('/manual').map((post) => JSON.parse(post.body).Message)).toEqual([body(81)]);
+    await sns.send(new UnsubscribeCommand({ SubscriptionArn: confirmed.SubscriptionArn }));
   });
 });
