@@ -13,6 +13,7 @@ import { ResponseEndpoint } from './cloudformation/custom-resources/response-end
 import { assertAssemblySupported } from './cloudformation/deploy-plan.ts';
 import { type DeployEnvironment, deployStack } from './cloudformation/deployer.ts';
 import { startDynamoDbLocal } from './dynamodb/server.ts';
+import { startStreamMappings } from './dynamodb/streams/start.ts';
 import { ratePeriodMs, runScheduleRule } from './events/schedules.ts';
 import { startLambdaApi } from './lambda/api-server.ts';
 import { AsyncInvoker } from './lambda/async-invoker.ts';
@@ -326,6 +327,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       const dropped = delivery.stop();
       if (dropped > 0) log(`${dropped} delayed S3 event deliveries dropped on stop`);
     });
+
+    // DynamoDB stream -> function mappings, polled now that the tables exist
+    const streamMappings = startStreamMappings(model, {
+      endpoint: dynamo.endpoint,
+      region,
+      dynamodb: clients.dynamodb,
+      invoke: (spec, event, attempt) => runner.invoke(spec, event, attempt),
+      log,
+    });
+    stoppers.push(() => streamMappings.stop());
 
     const find = (key: string) => model.requireFunction(key);
     const runRule = (rule: ScheduleRule) =>

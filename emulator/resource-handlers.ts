@@ -4,6 +4,7 @@ import { stateMachineRefusal } from './cloudformation/custom-resources/provider-
 import { ignored } from './cloudformation/ignored.ts';
 import type { ResourceHandler } from './cloudformation/resource-types.ts';
 import { dynamoDbTable } from './dynamodb/resources.ts';
+import { lambdaEventSourceMapping } from './dynamodb/streams/resources.ts';
 import { eventsRule } from './events/resources.ts';
 import { lambdaFunction } from './lambda/resources.ts';
 import { s3Bucket } from './s3/resources.ts';
@@ -13,6 +14,7 @@ const HANDLERS: readonly ResourceHandler[] = [
   s3Bucket,
   dynamoDbTable,
   lambdaFunction,
+  lambdaEventSourceMapping,
   eventsRule,
   ...apiGatewayHandlers,
   ...snsHandlers,

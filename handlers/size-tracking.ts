@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, S3Event } from 'aws-lambda';
+import { alertStoreOptions } from './alerts/env.ts';
 import { documentClient, s3Client } from './shared/clients.ts';
 import { requireEnv } from './shared/env.ts';
 import { flushMetrics, observability } from './shared/observability.ts';
@@ -11,10 +12,14 @@ import { s3KeyVersions } from './tracking/s3-versions.ts';
 import { SizeTracker } from './tracking/tracker.ts';
 
 const { logger, metrics } = observability('size-tracking');
-const store = new LedgerStore(documentClient(), {
-  history: requireEnv(ENV.historyTable),
-  ledger: requireEnv(ENV.ledgerTable),
-});
+// one EMF line per applied event with the bucket's totals, under a Bucket dimension of their own
+const bucketSizes = observability('size-tracking').metrics;
+const alerting = alertStoreOptions();
+const store = new LedgerStore(
+  documentClient(),
+  { history: requireEnv(ENV.historyTable), ledger: requireEnv(ENV.ledgerTable), alerts: alerting.table },
+  alerting.options,
+);
 const s3 = s3Client();
 const tracker = new SizeTracker(
   store,
@@ -46,6 +51,14 @@ export async function handler(
         metrics.addMetric('EventsApplied', MetricUnit.Count, 1);
         metrics.addMetric('BytesDelta', MetricUnit.Bytes, result.delta.bytes);
         if (result.verified) metrics.addMetric('EventsVerified', MetricUnit.Count, 1);
+        if (result.alerts.length > 0)
+          metrics.addMetric('AlertsFired', MetricUnit.Count, result.alerts.length);
+        // per bucket (a dimension of their own, the other metrics keep theirs): the dashboard's sizes
+        bucketSizes.addDimension('Bucket', change.bucket);
+        bucketSizes.addMetric('CurrentBytes', MetricUnit.Bytes, result.totals.sizeBytes);
+        bucketSizes.addMetric('StoredBytes', MetricUnit.Bytes, result.totals.storedBytes);
+        bucketSizes.addMetric('ObjectCount', MetricUnit.Count, result.totals.objectCount);
+        bucketSizes.publishStoredMetrics();
         logger.info('event applied', {
           bucket: change.bucket,
           key: change.key,
@@ -53,6 +66,7 @@ export async function handler(
           delta: result.delta,
           totals: result.totals,
           attempts: result.attempts,
+          ...(result.alerts.length > 0 ? { alertsFired: result.alerts.map((a) => a.alertId) } : {}),
           ...(result.verified ? { verifiedBecause: result.verified } : {}),
         });
       } else {

@@ -1,5 +1,7 @@
 import { type App, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { alertsSettings, bindAlertsTable } from './alerts-context.ts';
+import { AlertsStack } from './stacks/alerts-stack.ts';
 import { DriverStack } from './stacks/driver-stack.ts';
 import { PlottingStack } from './stacks/plotting-stack.ts';
 import { SizeTrackingStack } from './stacks/size-tracking-stack.ts';
@@ -10,6 +12,7 @@ export interface SizeTrackerStacks {
   readonly sizeTracking: SizeTrackingStack;
   readonly plotting: PlottingStack;
   readonly driver: DriverStack;
+  readonly alerts: AlertsStack;
 }
 
 function contextInt(app: App, name: string, fallback: number): number {
@@ -37,7 +40,9 @@ function contextBool(app: App, name: string, fallback: boolean): boolean {
  * `versioned` (default true: the tracked bucket keeps versions) and `noncurrentDays` (default 30:
  * noncurrent versions expire that many days after they stop being current), `openApi` (default
  * false: every API method needs a key of a usage plan throttled at `apiRateLimit` (250/s) with bursts of
- * `apiBurstLimit` (500) and `apiQuotaPerDay` (250,000) requests per key; true opens it for a demo).
+ * `apiBurstLimit` (500) and `apiQuotaPerDay` (250,000) requests per key; true opens it for a demo), and
+ * the alert settings (infra/alerts-context.ts: alertBytes, alertStoredBytes, alertObjects,
+ * alertHysteresisPercent, alertEmail, alertApiP95Ms).
  */
 export function buildSizeTracker(app: App): SizeTrackerStacks {
   const stage = String(app.node.tryGetContext('stage') ?? 'dev');
@@ -49,6 +54,7 @@ export function buildSizeTracker(app: App): SizeTrackerStacks {
   const removalPolicy = stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
   const prefix = `SizeTracker-${stage}`;
 
+  const alerting = alertsSettings(app);
   const storage = new StorageStack(app, `${prefix}-Storage`, { removalPolicy });
   const sizeTracking = new SizeTrackingStack(app, `${prefix}-SizeTracking`, {
     historyTable: storage.historyTable,
@@ -59,7 +65,14 @@ export function buildSizeTracker(app: App): SizeTrackerStacks {
       ? { noncurrentDays: contextInt(app, 'noncurrentDays', 30) }
       : false,
   });
+  for (const fn of [sizeTracking.trackerFunction, sizeTracking.reconcileFunction])
+    bindAlertsTable(fn, storage.alertsTable, alerting.defaults);
   const plotting = new PlottingStack(app, `${prefix}-Plotting`, {
+    alerts: {
+      alertsTable: storage.alertsTable,
+      ledgerTable: storage.ledgerTable,
+      defaultThresholds: alerting.defaults,
+    },
     historyTable: storage.historyTable,
     trackedBucket: sizeTracking.trackedBucket,
     removalPolicy,
@@ -81,8 +94,19 @@ export function buildSizeTracker(app: App): SizeTrackerStacks {
     pauseMs: contextInt(app, 'driverPauseMs', 2000),
   });
 
+  const alerts = new AlertsStack(app, `${prefix}-Alerts`, {
+    alertsTable: storage.alertsTable,
+    plotUrl: plotting.plotUrl,
+    plotApi: plotting.api,
+    trackerFunction: sizeTracking.trackerFunction,
+    reconcileFunction: sizeTracking.reconcileFunction,
+    plotFunction: plotting.plotFunction,
+    alertEmail: alerting.email,
+    apiP95Ms: alerting.apiP95Ms,
+  });
+
   if (app.node.tryGetContext('nag') !== 'false' && app.node.tryGetContext('nag') !== false) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   }
-  return { storage, sizeTracking, plotting, driver };
+  return { storage, sizeTracking, plotting, driver, alerts };
 }

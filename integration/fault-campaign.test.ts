@@ -12,15 +12,20 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../emulator/local-cloud.ts';
 import type { EventsOptions } from '../emulator/s3/delivery/options.ts';
 import { type ProfiledEventSource, profiledEventSource } from '../emulator/s3/delivery/source.ts';
 import type { S3EventRecord } from '../emulator/s3/event-records.ts';
 import { seededRandom } from '../emulator/services/seeded-random.ts';
+import { decideCrossings, type FiredState } from '../handlers/alerts/crossing.ts';
+import { configItem } from '../handlers/alerts/items.ts';
+import type { Thresholds } from '../handlers/alerts/thresholds.ts';
 import { LedgerStore } from '../handlers/tracking/ledger-store.ts';
 import { Reconciler } from '../handlers/tracking/reconcile.ts';
+import { readOutbox } from '../test/support/alerts-table.ts';
+import { readHistory } from '../test/support/history.ts';
 import { BucketModel } from './support/bucket-model.ts';
 import {
   type BucketCheck,
@@ -66,6 +71,8 @@ const DELIVERY: EventsOptions = {
   maxDelayMs: 3_000,
 };
 const TRACKER = 'SizeTrackingFunction';
+/** Set on every campaign bucket: its count moves across this line many times (issue 10: one outbox row per crossing). */
+const ALERT_THRESHOLDS: Thresholds = { objectCount: { threshold: KEYS_PER_BUCKET / 3, hysteresis: 3 } };
 
 const random = seededRandom(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
@@ -118,6 +125,8 @@ interface CampaignNumbers {
   /** Reconciliations that ran while operations and events were in flight. */
   reconciliations: number;
   reconcileCorrections: number;
+  /** Threshold crossings in the buckets' histories (each must have exactly one outbox row). */
+  alertCrossings?: number;
   s3PhaseMs: number;
   durationMs: number;
 }
@@ -126,6 +135,7 @@ describe(`fault campaign on the embedded target (${VERSIONED ? 'versioned' : 'un
   let cloud: LocalCloud;
   let s3: S3Client;
   let stores: Stores;
+  let alertsTable: string;
   const logLines: string[] = [];
   const buckets: string[] = [];
 
@@ -153,6 +163,7 @@ describe(`fault campaign on the embedded target (${VERSIONED ? 'versioned' : 'un
     s3 = new S3Client({ region, credentials, endpoint: cloud.endpoints.s3, forcePathStyle: true });
     const dynamodb = new DynamoDBClient({ region, credentials, endpoint: cloud.endpoints.dynamodb });
     const outputs = appOutputs(cloud.outputs);
+    alertsTable = Object.assign({}, ...Object.values(cloud.outputs)).AlertsTableName as string;
     stores = {
       s3,
       documents: DynamoDBDocumentClient.from(dynamodb),
@@ -171,6 +182,17 @@ describe(`fault campaign on the embedded target (${VERSIONED ? 'versioned' : 'un
           throw new Error(`FAULT_VERSIONED=1 needs an S3 with versioning; bucket ${bucket} says ${Status}`);
       }
       buckets.push(bucket);
+      await stores.documents.send(
+        new PutCommand({
+          TableName: alertsTable,
+          Item: configItem(bucket, {
+            thresholds: ALERT_THRESHOLDS,
+            version: 1,
+            updatedAt: '',
+            source: 'api',
+          }),
+        }),
+      );
     }
   });
 
@@ -370,7 +392,10 @@ describe(`fault campaign on the embedded target (${VERSIONED ? 'versioned' : 'un
       }
     };
     // reconciliations race the trackers (whose clocks are up to CLOCK_SKEW_MS off this one)
-    const reconciler = new Reconciler(s3, new LedgerStore(stores.documents, stores.tables));
+    const reconciler = new Reconciler(
+      s3,
+      new LedgerStore(stores.documents, { ...stores.tables, alerts: alertsTable }),
+    );
     let operating = true;
     const reconciling = (async () => {
       for (let round = 0; operating; round++) {
@@ -429,6 +454,19 @@ describe(`fault campaign on the embedded target (${VERSIONED ? 'versioned' : 'un
         // what S3 acknowledged agrees with what it lists (else the emulator, not the tracker, is off)
         expect(versions).toEqual(model.stored());
       }
+      // exactly one outbox row per crossing of the committed history (tracker and reconciler commits)
+      let fired: FiredState = {};
+      const crossings: number[] = [];
+      for (const point of await readHistory(stores.documents, stores.tables.history, bucket)) {
+        const values = { currentBytes: point.sizeBytes, storedBytes: 0, objectCount: point.objectCount };
+        const decision = decideCrossings(ALERT_THRESHOLDS, fired, values, point.revision);
+        fired = decision.fired;
+        if (decision.crossings.length > 0) crossings.push(point.revision);
+      }
+      const rows = (await readOutbox(stores.documents, alertsTable, bucket)).map((row) => row.revision);
+      if (rows.join() !== crossings.join())
+        problems.push(`outbox rows at revisions [${rows}], crossings at [${crossings}]`);
+      numbers.alertCrossings = (numbers.alertCrossings ?? 0) + crossings.length;
       checks.push({ bucket, ...check, problems, stored });
       expect({ sizeBytes: check.listing.sizeBytes, objectCount: check.listing.objectCount }).toEqual(
         model.current(),
@@ -440,6 +478,7 @@ describe(`fault campaign on the embedded target (${VERSIONED ? 'versioned' : 'un
       `  events emitted ${numbers.eventsEmitted}, delivered ${numbers.deliveries} by the aws profile ${JSON.stringify(DELIVERY)}: ${numbers.duplicates} duplicates (${pct(numbers.duplicates, numbers.eventsEmitted)} of events, ${numbers.lateDuplicates} late), ${numbers.heldBack} held back, ${numbers.outOfOrder} delivered after a newer event of the same key`,
       `  handler runs ${numbers.handlerRuns}, crashed ${numbers.crashes} (${pct(numbers.crashes, numbers.handlerRuns)}), retries ${numbers.retries}, failures ${numbers.failures}, concurrency ${CONCURRENCY}`,
       `  reconciliations during the run ${numbers.reconciliations} (${numbers.reconcileCorrections} entries corrected), tracker clocks skewed up to ±${CLOCK_SKEW_MS} ms`,
+      `  alert threshold crossings ${numbers.alertCrossings ?? 0} (${JSON.stringify(ALERT_THRESHOLDS)}), each with exactly one outbox row`,
       `  S3 phase ${numbers.s3PhaseMs} ms, duration ${numbers.durationMs} ms`,
       ...checks.map(
         (check) =>

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { FiredState } from '../alerts/crossing.ts';
+import { isAlertMetric } from '../alerts/thresholds.ts';
 import { LEDGER } from '../shared/schema.ts';
 import { isPresent, type KnownVersion, type LedgerEntry, NULL_VERSION, type Tombstone } from './ledger.ts';
 
@@ -17,6 +19,11 @@ export interface Totals {
   readonly revision: number;
   /** Time of the newest history point: points never go back in time, whatever the clocks say. */
   readonly lastPointMs: number;
+  /**
+   * Alert metrics that fired and are not re-armed yet (metric -> revision it fired at); absent or
+   * empty: all armed. Versioned with the totals, so each crossing belongs to one revision.
+   */
+  readonly alertsFired?: FiredState;
 }
 
 // DynamoDB sort keys are at most 1,024 bytes; S3 keys can be that long on their own.
@@ -76,6 +83,9 @@ export function totalsItem(bucket: string, totals: Totals): Record<string, unkno
     epoch: totals.epoch,
     revision: totals.revision,
     last_point_ms: totals.lastPointMs,
+    ...(totals.alertsFired && Object.keys(totals.alertsFired).length > 0
+      ? { alerts_fired: totals.alertsFired }
+      : {}),
   };
 }
 
@@ -176,5 +186,14 @@ export function toTotals(item: Record<string, unknown>): Totals {
     epoch: Number(item.epoch ?? 0),
     revision: Number(item.revision ?? 0),
     lastPointMs: Number(item.last_point_ms ?? 0),
+    ...(item.alerts_fired ? { alertsFired: toFiredState(item.alerts_fired) } : {}),
   };
+}
+
+function toFiredState(raw: unknown): FiredState {
+  const fired: Record<string, number> = {};
+  for (const [metric, revision] of Object.entries(raw as Record<string, unknown>)) {
+    if (isAlertMetric(metric)) fired[metric] = Number(revision);
+  }
+  return fired;
 }

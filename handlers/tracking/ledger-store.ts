@@ -6,6 +6,18 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { decideCrossings, type MetricValues } from '../alerts/crossing.ts';
+import {
+  type AlertConfig,
+  configItem,
+  configKey,
+  type OutboxAlert,
+  outboxAlert,
+  outboxItem,
+  toConfig,
+} from '../alerts/items.ts';
+import { ALERTS } from '../alerts/schema.ts';
+import { hasThresholds, type Thresholds } from '../alerts/thresholds.ts';
 import { LEDGER } from '../shared/schema.ts';
 import { pointItem, rollupFromItem, rollupItem, rollupKey } from './history-items.ts';
 import type { LedgerEntry, TotalsDelta } from './ledger.ts';
@@ -32,6 +44,8 @@ export interface LedgerSnapshot {
   readonly atMs: number;
   /** The roll-up of each level's slot at `atMs` (absent when the slot has no point yet). */
   readonly rollups: ReadonlyMap<RollupLevel, Rollup>;
+  /** The bucket's alert thresholds as stored (undefined: none stored yet, or alerts are off). */
+  readonly alertConfig?: AlertConfig | undefined;
 }
 
 export interface LedgerWrite {
@@ -50,7 +64,13 @@ export interface CommitRequest {
 }
 
 export type CommitResult =
-  | { readonly status: 'committed'; readonly totals: Totals; readonly pointWritten: boolean }
+  | {
+      readonly status: 'committed';
+      readonly totals: Totals;
+      readonly pointWritten: boolean;
+      /** Alerts this commit fired: their outbox rows were written in the same transaction. */
+      readonly alerts: readonly OutboxAlert[];
+    }
   | { readonly status: 'conflict' }
   /** The new point falls after `atMs` (a newer point exists): read again at `atMs`. */
   | { readonly status: 'reread'; readonly atMs: number };
@@ -58,14 +78,26 @@ export type CommitResult =
 export interface TableNames {
   readonly history: string;
   readonly ledger: string;
+  /** The alerts table (thresholds and outbox); without it no alert is decided. */
+  readonly alerts?: string | undefined;
+}
+
+export interface LedgerStoreOptions {
+  /** Thresholds of a bucket with none stored yet; seeded into the alerts table by its first commit. */
+  readonly alertDefaults?: Thresholds;
 }
 
 /** The DynamoDB side of the tracker: one consistent read and one transaction per change. */
 export class LedgerStore {
+  private readonly alertDefaults: Thresholds;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tables: TableNames,
-  ) {}
+    options: LedgerStoreOptions = {},
+  ) {
+    this.alertDefaults = options.alertDefaults ?? {};
+  }
 
   /**
    * Reads the entries of `keys`, the bucket's totals and the roll-ups of the slots of `atMs` as one
@@ -78,6 +110,7 @@ export class LedgerStore {
       ...[...new Set(keys)].map((key) => ({ [LEDGER.partitionKey]: bucket, [LEDGER.sortKey]: entryId(key) })),
     ];
     const rollupKeys = rollupLevelsSeconds.map((level) => rollupKey(bucket, level, slotStart(atMs, level)));
+    const alertsTable = this.tables.alerts;
     let responses: ({ Item?: Record<string, unknown> } | undefined)[];
     try {
       const out = await this.db.send(
@@ -85,6 +118,7 @@ export class LedgerStore {
           TransactItems: [
             ...ledgerKeys.map((Key) => ({ Get: { TableName: this.tables.ledger, Key } })),
             ...rollupKeys.map((Key) => ({ Get: { TableName: this.tables.history, Key } })),
+            ...(alertsTable ? [{ Get: { TableName: alertsTable, Key: configKey(bucket) } }] : []),
           ],
         }),
       );
@@ -106,7 +140,14 @@ export class LedgerStore {
       const item = responses[ledgerKeys.length + i]?.Item;
       if (item) rollups.set(level, rollupFromItem(item, level));
     });
-    return { entries, totals, atMs, rollups };
+    const configResponse = alertsTable ? responses[ledgerKeys.length + rollupKeys.length]?.Item : undefined;
+    return {
+      entries,
+      totals,
+      atMs,
+      rollups,
+      alertConfig: configResponse ? toConfig(configResponse) : undefined,
+    };
   }
 
   /** `read`, retried until no concurrent transaction is in the way. */
@@ -141,6 +182,7 @@ export class LedgerStore {
     const changesTotals =
       delta.bytes !== 0 || delta.objects !== 0 || delta.storedBytes !== 0 || delta.storedVersions !== 0;
     let after = totals ?? zeroTotals;
+    let alerts: readonly OutboxAlert[] = [];
     if (changesTotals) {
       const timeMs = Math.max(snapshot.atMs, after.lastPointMs);
       if (timeMs !== snapshot.atMs) return { status: 'reread', atMs: timeMs };
@@ -152,7 +194,12 @@ export class LedgerStore {
         epoch,
         revision: after.revision + 1,
         lastPointMs: timeMs,
+        ...(after.alertsFired ? { alertsFired: after.alertsFired } : {}),
       };
+      const alerting = this.alertWrites(bucket, snapshot, after);
+      after = alerting.totals;
+      alerts = alerting.alerts;
+      items.push(...alerting.items);
       items.push({
         Put: {
           TableName: this.tables.ledger,
@@ -171,7 +218,7 @@ export class LedgerStore {
         },
       });
     }
-    if (items.length === 0) return { status: 'committed', totals: after, pointWritten: false };
+    if (items.length === 0) return { status: 'committed', totals: after, pointWritten: false, alerts };
 
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
@@ -179,7 +226,61 @@ export class LedgerStore {
       if (isConflict(err)) return { status: 'conflict' };
       throw err;
     }
-    return { status: 'committed', totals: after, pointWritten: changesTotals };
+    return { status: 'committed', totals: after, pointWritten: changesTotals, alerts };
+  }
+
+  /**
+   * The alert side of a totals change: the crossings the new totals make (decided from the fired
+   * state read with the totals), their outbox rows, and the new fired state, all committed in the
+   * same transaction as the totals. The totals' revision condition is what makes a crossing happen
+   * once: only one commit can move the totals to a given revision, and the outbox row's id carries
+   * that revision (conditioned on being new, so nothing ever overwrites a row).
+   */
+  private alertWrites(
+    bucket: string,
+    snapshot: LedgerSnapshot,
+    after: Totals,
+  ): { totals: Totals; alerts: OutboxAlert[]; items: TransactItem[] } {
+    const table = this.tables.alerts;
+    if (!table) return { totals: after, alerts: [], items: [] };
+    const config = snapshot.alertConfig;
+    const thresholds = config?.thresholds ?? this.alertDefaults;
+    const decision = decideCrossings(
+      thresholds,
+      after.alertsFired ?? {},
+      metricValues(after),
+      after.revision,
+    );
+    const alerts = decision.crossings.map((crossing) =>
+      outboxAlert(bucket, crossing, after.revision, after.lastPointMs),
+    );
+    const items: TransactItem[] = alerts.map((alert) => ({
+      Put: {
+        TableName: table,
+        Item: outboxItem(alert),
+        ConditionExpression: 'attribute_not_exists(#item)',
+        ExpressionAttributeNames: { '#item': ALERTS.sortKey },
+      },
+    }));
+    if (!config && hasThresholds(this.alertDefaults)) {
+      // seeded on first use, so the API shows (and changes) what the tracker decides with
+      items.push({
+        Put: {
+          TableName: table,
+          Item: configItem(bucket, {
+            thresholds: this.alertDefaults,
+            version: 1,
+            updatedAt: new Date(snapshot.atMs).toISOString(),
+            source: 'defaults',
+          }),
+          ConditionExpression: 'attribute_not_exists(#item)',
+          ExpressionAttributeNames: { '#item': ALERTS.sortKey },
+        },
+      });
+    }
+    const { alertsFired: _previous, ...rest } = after;
+    const fired = Object.keys(decision.fired).length > 0 ? { alertsFired: decision.fired } : {};
+    return { totals: { ...rest, ...fired }, alerts, items };
   }
 
   /**
@@ -296,6 +397,14 @@ export class LedgerStore {
       for (const item of page.Items ?? []) yield toEntry(item);
     }
   }
+}
+
+function metricValues(totals: Totals): MetricValues {
+  return {
+    currentBytes: totals.sizeBytes,
+    storedBytes: totals.storedBytes,
+    objectCount: totals.objectCount,
+  };
 }
 
 /** The totals of a bucket nothing was tracked in yet. */

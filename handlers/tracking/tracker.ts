@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { OutboxAlert } from '../alerts/items.ts';
 import { convergeTo, type Decision, decide, deltaBetween, type TotalsDelta } from './ledger.ts';
 import type { LedgerStore, Totals } from './ledger-store.ts';
 import type { ObjectChange } from './s3-event.ts';
@@ -16,6 +17,8 @@ export type ApplyOutcome =
       readonly attempts: number;
       /** The event alone could not decide: S3 was asked about the key and the entry converged to it. */
       readonly verified: string | null;
+      /** Alerts the change fired (their outbox rows were committed with it). */
+      readonly alerts: readonly OutboxAlert[];
     }
   | { readonly outcome: 'duplicate' | 'stale'; readonly attempts: number };
 
@@ -123,6 +126,7 @@ export class SizeTracker {
           pointWritten: result.pointWritten,
           attempts: attempt,
           verified,
+          alerts: result.alerts,
         };
       }
       if (result.status === 'reread') notBeforeMs = result.atMs;

@@ -12,6 +12,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ENV, HISTORY } from '../../handlers/shared/schema.ts';
+import { AlertsApi, type AlertsApiProps } from '../constructs/alerts-api.ts';
 import { ApiAccess, type ApiAccessProps, methodOptionsFor } from '../constructs/api-access.ts';
 import { bindTable, grantObjects } from '../constructs/grants.ts';
 import { HandlerFunction } from '../constructs/handler-function.ts';
@@ -26,6 +27,8 @@ export interface PlottingStackProps extends StackProps {
   readonly stageName: string;
   /** Who may call the API: an API key on every method by default (constructs/api-access.ts). */
   readonly apiAccess: ApiAccessProps;
+  /** Adds PUT/GET /alerts/{bucket} to the API (infra/constructs/alerts-api.ts). */
+  readonly alerts?: AlertsApiProps;
 }
 
 /** Binary media types: PNG for the chart, and any type so a browser's Accept header gets bytes too. */
@@ -131,6 +134,7 @@ export class PlottingStack extends Stack {
     const access = new ApiAccess(this, 'PlotApiAccess', this.api, props.apiAccess);
     if (access.apiKey) this.plotApiKeyId = access.apiKey.keyId;
     this.addDashboard();
+    if (props.alerts) new AlertsApi(this, 'AlertsApi', this.api, props.alerts);
 
     new CfnOutput(this, 'PlotApiUrl', {
       value: this.plotUrl,

@@ -1,6 +1,14 @@
 import { CfnOutput, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { ALERTS } from '../../handlers/alerts/schema.ts';
 import { HISTORY, LEDGER } from '../../handlers/shared/schema.ts';
 
 export interface StorageStackProps extends StackProps {
@@ -11,6 +19,8 @@ export interface StorageStackProps extends StackProps {
 export class StorageStack extends Stack {
   readonly historyTable: Table;
   readonly ledgerTable: Table;
+  /** Alert thresholds and the alerts outbox; its stream feeds the publisher. */
+  readonly alertsTable: Table;
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id, props);
@@ -39,6 +49,14 @@ export class StorageStack extends Stack {
       sortKey: { name: LEDGER.sortKey, type: AttributeType.STRING },
     });
 
+    this.alertsTable = new Table(this, 'Alerts', {
+      ...common,
+      partitionKey: { name: ALERTS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: ALERTS.sortKey, type: AttributeType.STRING },
+      // the outbox rows, as written: the publisher needs only the new image
+      stream: StreamViewType.NEW_IMAGE,
+    });
+
     new CfnOutput(this, 'TableName', {
       value: this.historyTable.tableName,
       description: 'Size history table',
@@ -46,6 +64,10 @@ export class StorageStack extends Stack {
     new CfnOutput(this, 'LedgerTableName', {
       value: this.ledgerTable.tableName,
       description: 'Per-object ledger and totals',
+    });
+    new CfnOutput(this, 'AlertsTableName', {
+      value: this.alertsTable.tableName,
+      description: 'Alert thresholds per bucket and the alerts outbox',
     });
   }
 }

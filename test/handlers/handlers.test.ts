@@ -123,12 +123,19 @@ describe('size-tracking handler', () => {
       service: 'size-tracking',
       key: 'photos/été 2026+final.jpg',
     });
-    const emf = lines.find((l) => l._aws !== undefined) as Record<string, unknown>;
+    const emf = lines.find((l) => l._aws !== undefined && 'EventsApplied' in l) as Record<string, unknown>;
     expect(emf).toMatchObject({
       EventsApplied: 1,
       DuplicatesSkipped: 1,
       RecordsIgnored: 1,
       BytesDelta: 1234,
+    });
+    // the bucket's totals, per bucket, for the dashboard (a metric set of their own)
+    expect(lines.find((l) => l._aws !== undefined && 'CurrentBytes' in l)).toMatchObject({
+      Bucket: trackedBucket,
+      CurrentBytes: 1234,
+      StoredBytes: 1234,
+      ObjectCount: 1,
     });
   });
 });

@@ -96,7 +96,7 @@ describe('storage stack', () => {
         { AttributeName: LEDGER.sortKey, KeyType: 'RANGE' },
       ],
     });
-    template('storage').resourceCountIs('AWS::DynamoDB::Table', 2);
+    template('storage').resourceCountIs('AWS::DynamoDB::Table', 3);
     template('storage').hasOutput('TableName', {});
     template('storage').hasOutput('LedgerTableName', {});
   });
