@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../emulator/local-cloud.ts';
 import type { OutboxEmail } from '../emulator/sns/outbox.ts';
 import { readOutbox as readOutboxRows } from '../test/support/alerts-table.ts';
+import { apiKeyValueAt } from './targets/api-key.ts';
 import { ensureAssembly } from './targets/assembly.ts';
 import { appOutputs } from './targets/embedded.ts';
 
@@ -24,6 +25,8 @@ let s3: S3Client;
 let db: DynamoDBDocumentClient;
 let outputs: ReturnType<typeof appOutputs>;
 let flat: Record<string, string>;
+/** The plot API's key: every method, /alerts included, needs it. */
+let apiKey: string;
 const logLines: string[] = [];
 
 beforeAll(async () => {
@@ -38,6 +41,7 @@ beforeAll(async () => {
   });
   outputs = appOutputs(cloud.outputs);
   flat = Object.assign({}, ...Object.values(cloud.outputs)) as Record<string, string>;
+  apiKey = await apiKeyValueAt(cloud.endpoints.api, cloud.region, outputs.plotApiKeyId);
   s3 = new S3Client({
     endpoint: cloud.endpoints.s3,
     region: cloud.region,
@@ -62,6 +66,9 @@ afterAll(async () => {
 });
 
 const alertsUrl = (bucket: string) => outputs.plotApiUrl.replace(/\/plot$/, `/alerts/${bucket}`);
+/** fetch with the API key, as every caller of the locked API does. */
+const api = (url: string, init: RequestInit = {}) =>
+  fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-api-key': apiKey } });
 const emails = (): OutboxEmail[] => cloud.outbox().filter((e) => e.to === 'ops@example.com');
 const put = (key: string, bytes: number) =>
   s3.send(new PutObjectCommand({ Bucket: outputs.bucketName, Key: key, Body: 'x'.repeat(bytes) }));
@@ -86,15 +93,17 @@ async function settle() {
 
 describe('size alerts end to end (embedded, aws delivery, tracker crashes)', () => {
   it('sets thresholds through the API, refusing bad ones with 4xx naming the field', async () => {
-    const bad = await fetch(alertsUrl(outputs.bucketName), {
+    const keyless = await fetch(alertsUrl(outputs.bucketName));
+    expect(keyless.status).toBe(403); // the alerts routes inherit the API's key requirement
+    const bad = await api(alertsUrl(outputs.bucketName), {
       method: 'PUT',
       body: JSON.stringify({ thresholds: { currentBytes: { threshold: -5 } } }),
     });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/^thresholds\.currentBytes\.threshold: /);
-    const badName = await fetch(alertsUrl('Not_A_Bucket'), { method: 'GET' });
+    const badName = await api(alertsUrl('Not_A_Bucket'), { method: 'GET' });
     expect(badName.status).toBe(400);
-    const ok = await fetch(alertsUrl(outputs.bucketName), {
+    const ok = await api(alertsUrl(outputs.bucketName), {
       method: 'PUT',
       body: JSON.stringify({ thresholds: { currentBytes: { threshold: 1000, hysteresis: 200 } } }),
     });
@@ -140,7 +149,7 @@ describe('size alerts end to end (embedded, aws delivery, tracker crashes)', () 
     ]);
     const ids = emails().map((e) => /Alert id: (\S+)/.exec(e.body)?.[1]);
     expect(ids).toEqual(rows.map((r) => r.alertId));
-    const view = (await (await fetch(alertsUrl(outputs.bucketName))).json()) as { recentAlerts: unknown[] };
+    const view = (await (await api(alertsUrl(outputs.bucketName))).json()) as { recentAlerts: unknown[] };
     expect(view.recentAlerts).toHaveLength(2);
 
     const delivery = cloud.eventDelivery();

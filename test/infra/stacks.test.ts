@@ -310,7 +310,7 @@ describe('plotting stack', () => {
     const { stacks: other } = buildTestApp({
       context: { apiRateLimit: '5', apiBurstLimit: '10', apiQuotaPerDay: '1000' },
     });
-    other.plotting.api.root.addResource('alerts').addMethod('GET', new MockIntegration());
+    other.plotting.api.root.addResource('later').addMethod('GET', new MockIntegration());
     const t = Template.fromStack(other.plotting);
     t.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'GET',

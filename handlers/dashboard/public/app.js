@@ -159,7 +159,10 @@ function renderAlerts(body, data) {
     }
     body.append(table);
   }
-  const recent = firedList.filter((f) => f.time || f.value !== undefined).slice(-5);
+  // the alerts API's latest fired alerts (newest first); older shapes carried them in the fired list
+  const recent = Array.isArray(data.recentAlerts)
+    ? data.recentAlerts.slice(0, 5)
+    : firedList.filter((f) => f.time || f.value !== undefined).slice(-5);
   if (recent.length > 0) {
     const list = document.createElement('ul');
     for (const f of recent) {
