@@ -13,11 +13,22 @@ import {
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
 
+/**
+ * V8's code cache turned on before child.ts loads, so that its type-stripped form comes from the
+ * cache too (child.ts can only turn it on for what it loads after itself): about 60 ms less CPU per
+ * cold start (290 -> 228 ms with the tracker's bundle), and the fault campaign starts ~400 of them.
+ * A preloaded module, not NODE_COMPILE_CACHE, so that the function's environment stays its own.
+ */
+const ENABLE_COMPILE_CACHE =
+  'data:text/javascript,import{enableCompileCache}from"node:module";enableCompileCache?.();';
+
 /** Node flags for the child: it is a .ts file (Node >= 22.18 strips types by default). */
 function childExecArgv(): string[] {
   return [
     ...(process.features.typescript ? [] : ['--experimental-strip-types']),
     '--disable-warning=ExperimentalWarning',
+    '--import',
+    ENABLE_COMPILE_CACHE,
   ];
 }
 

@@ -5,7 +5,8 @@ let dynamodb: DynamoDbLocal | undefined;
 
 /** One DynamoDB Local for the whole run (it takes seconds to start); tests make their own tables. */
 export async function setup(project: TestProject): Promise<void> {
-  dynamodb = await startDynamoDbLocal();
+  // it serves every test file of the run (the fault campaign alone sends ~15,000 requests)
+  dynamodb = await startDynamoDbLocal({ longRunning: true });
   project.provide('dynamodbEndpoint', dynamodb.endpoint);
 }
 
