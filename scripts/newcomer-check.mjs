@@ -67,7 +67,7 @@ const result = {
     note: `1, 5, 15 min; the machine has ${cpus().length} cores`,
   },
   about:
-    'A fresh clone: demoSeconds includes fetching the pinned Node (when needed) and npm ci; testSeconds is `make test` after that (the fault campaign and the other test files side by side; testPhases: when each finished, counted from the start).',
+    'A fresh clone: demoSeconds includes fetching the pinned Node (when needed) and npm ci; testSeconds is `make test` after that (vitest, then the fault campaign alone).',
 };
 writeFileSync(output, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`== ${output}\n${JSON.stringify(result, null, 2)}`);
