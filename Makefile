@@ -20,6 +20,7 @@ install: ## Install the pinned dependencies (npm ci), with the pinned Node if th
 lint: ## Biome (lint + format check) and the TypeScript compiler
 	$(NODE) $(NPX) biome check .
 	$(NODE) $(NPX) tsc --noEmit -p .
+	$(NODE) $(NPX) tsc --noEmit -p tsconfig.emulator.json
 
 format: ## Format the sources in place
 	$(NODE) $(NPX) biome check --write .

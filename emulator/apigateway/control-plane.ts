@@ -20,12 +20,12 @@ import type {
 type Json = Record<string, unknown>;
 
 class ControlPlaneError extends Error {
-  constructor(
-    readonly status: number,
-    readonly errorType: string,
-    message: string,
-  ) {
+  readonly status: number;
+  readonly errorType: string;
+  constructor(status: number, errorType: string, message: string) {
     super(message);
+    this.status = status;
+    this.errorType = errorType;
   }
 }
 

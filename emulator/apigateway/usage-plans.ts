@@ -81,10 +81,9 @@ export type Admission =
 export class TokenBucket {
   private tokens: number;
   private lastMs: number;
-  constructor(
-    private readonly throttle: Throttle,
-    nowMs: number,
-  ) {
+  private readonly throttle: Throttle;
+  constructor(throttle: Throttle, nowMs: number) {
+    this.throttle = throttle;
     this.tokens = throttle.burstLimit;
     this.lastMs = nowMs;
   }

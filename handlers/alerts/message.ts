@@ -43,6 +43,11 @@ export function chartLink(plotApiUrl: string | undefined, alert: OutboxAlert): s
   return url.toString();
 }
 
+/** The live dashboard page, served at the API's root (GET / needs no key: it holds no data). */
+export function dashboardLink(plotApiUrl: string): string {
+  return plotApiUrl.replace(/plot\/?$/, '');
+}
+
 export interface AlertMessage {
   readonly subject: string;
   readonly body: string;
@@ -72,7 +77,12 @@ export function alertMessage(alert: OutboxAlert, plotApiUrl: string | undefined)
     '',
     `Time:     ${time}`,
     `Revision: ${alert.revision} (the history point of the change that crossed the line)`,
-    ...(link ? [`Chart:    ${link}`] : []),
+    ...(link
+      ? [`Chart:    ${link}`, `          (the plot API: send your API key as the x-api-key header)`]
+      : []),
+    ...(plotApiUrl
+      ? [`Live:     ${dashboardLink(plotApiUrl)} (the dashboard page asks for the key once)`]
+      : []),
     `Alert id: ${alert.alertId} (the same id means the same crossing: delivery is at least once)`,
     '',
     JSON.stringify(facts),

@@ -139,6 +139,7 @@ describe('alert message', () => {
     expect(message.body).toContain('Revision: 42');
     expect(message.body).toContain('2026-11-30T08:00:00.000Z');
     expect(message.body).toContain('plot?bucket=my-bucket&window=86400&end=');
+    expect(message.body).toContain('Live:     http://127.0.0.1:1/_aws/execute-api/abc/dev/ (');
     expect(message.attributes).toEqual({
       alert_id: alertId('my-bucket', 'currentBytes', 42),
       bucket: 'my-bucket',
