@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalCloud, startLocalCloud } from '../../emulator/local-cloud.ts';
-import { apiKeyValueAt } from '../../integration/targets/api-key.ts';
+import { apiKeyValueAt, keyOnOwnPlanAt } from '../../integration/targets/api-key.ts';
 import { appOutputs } from '../../integration/targets/embedded.ts';
 import type { AppOutputs } from '../../integration/targets/target.ts';
 import { seedHistoryPoints, syntheticHistory } from './history-seed.ts';
@@ -117,7 +117,17 @@ export async function runPlotPart(options: PlotPartOptions) {
     let loadRss = 0;
     if (options.load) {
       const loadSampler = new RssSampler().start();
-      loadTest = await runLoadTest(cloud, docs, outputs, apiKey, options.load, log);
+      // the load test's own key and plan (10,000/s, burst 20,000): it measures the API, not the app's throttle
+      const stage = /\/_aws\/execute-api\/([^/]+)\/([^/]+)\//.exec(outputs.plotApiUrl);
+      if (!stage) throw new Error(`PlotApiUrl ${outputs.plotApiUrl} is not in the local execute-api form`);
+      const loadKey = await keyOnOwnPlanAt(
+        cloud.endpoints.api,
+        cloud.region,
+        { apiId: stage[1] as string, stage: stage[2] as string },
+        { rateLimit: 10_000, burstLimit: 20_000 },
+        'bench-load-test',
+      );
+      loadTest = await runLoadTest(cloud, docs, outputs, loadKey, options.load, log);
       // autocannon leaves requests queued in the API when it stops; one more request, answered after
       // them, means the backlog is gone before the cloud stops
       await fetch(`${outputs.plotApiUrl}?window=3600&bucket=bench-load-a`, {
