@@ -25,7 +25,7 @@ lint: ## Biome (lint + format check) and the TypeScript compiler
 format: ## Format the sources in place
 	$(NODE) $(NPX) biome check --write .
 
-synth: ## Synthesize the four stacks into cdk.out (no AWS credentials or network needed)
+synth: ## Synthesize the five stacks into cdk.out (no AWS credentials or network needed)
 	$(NODE) $(NPX) cdk synth --quiet
 
 test: ## Every test (unit, goldens, emulators, stacks, cdk-nag, embedded integration), then the fault campaign

@@ -47,6 +47,10 @@ export const LOCALSTACK_SERVICES = [
   'apigateway',
   'events',
   'logs',
+  // the Alerts stack: its topic, the alerts table's stream -> publisher mapping, alarms and dashboard
+  'sns',
+  'dynamodbstreams',
+  'cloudwatch',
 ] as const;
 /** The runtime image LocalStack pulls for nodejs24.x functions; pre-pulled so the first invoke is not a pull. */
 export const LAMBDA_RUNTIME_IMAGE = 'public.ecr.aws/lambda/nodejs:24';
