@@ -69,7 +69,12 @@ const result = {
   about:
     'A fresh clone: demoSeconds includes fetching the pinned Node (when needed) and npm ci; testSeconds is `make test` after that (vitest, then the fault campaign alone).',
 };
-writeFileSync(output, `${JSON.stringify(result, null, 2)}\n`);
+// arrays of numbers on one line, as the repository's formatter (biome) writes them
+const json = JSON.stringify(result, null, 2).replace(
+  /\[\s*([-\d.,\s]+?)\s*\]/g,
+  (_, inner) => `[${inner.split(/,\s*/).join(', ')}]`,
+);
+writeFileSync(output, `${json}\n`);
 console.log(`== ${output}\n${JSON.stringify(result, null, 2)}`);
 if (!keep) rmSync(clone, { recursive: true, force: true });
 process.exit(demo.code === 0 && test.code === 0 ? 0 : 1);
