@@ -6,7 +6,7 @@ import type { ResourceHandler } from './cloudformation/resource-types.ts';
 import { dynamoDbTable } from './dynamodb/resources.ts';
 import { lambdaEventSourceMapping } from './dynamodb/streams/resources.ts';
 import { eventsRule } from './events/resources.ts';
-import { lambdaFunction } from './lambda/resources.ts';
+import { lambdaFunction, lambdaLayerVersion } from './lambda/resources.ts';
 import { s3Bucket } from './s3/resources.ts';
 import { snsHandlers } from './sns/resources.ts';
 
@@ -14,6 +14,7 @@ const HANDLERS: readonly ResourceHandler[] = [
   s3Bucket,
   dynamoDbTable,
   lambdaFunction,
+  lambdaLayerVersion,
   lambdaEventSourceMapping,
   eventsRule,
   ...apiGatewayHandlers,

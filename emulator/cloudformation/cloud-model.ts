@@ -92,6 +92,8 @@ export class CloudModel {
   /** By REST API id. */
   readonly restApis = new Map<string, RestApiModel>();
   readonly rules: ScheduleRule[] = [];
+  /** Layer version folders (each holding `nodejs/node_modules`, `python`...), by layer version ARN. */
+  readonly layers = new Map<string, string>();
 
   /** A function by ARN, physical name, logical id, or a logical id prefix that is unique. */
   findFunction(key: string): LambdaFunctionSpec | undefined {

@@ -43,8 +43,12 @@ export const lambdaFunction: ResourceHandler = {
       const problem = runtimeProblem(properties.Runtime);
       if (problem) problems.push(problem);
     }
-    if (Array.isArray(properties.Layers) && properties.Layers.length > 0)
-      problems.push('Layers are not supported yet (their modules would be missing)');
+    // a layer from outside the assembly (a literal ARN, e.g. a vendor's) cannot be fetched locally
+    for (const layer of Array.isArray(properties.Layers) ? properties.Layers : [])
+      if (typeof layer === 'string')
+        problems.push(
+          `layer ${layer} is not in this assembly (only LayerVersions the app defines can run here)`,
+        );
     return problems;
   },
   async create(ctx, logicalId, properties): Promise<PhysicalResource> {
@@ -55,7 +59,11 @@ export const lambdaFunction: ResourceHandler = {
     const name =
       optionalString(properties, 'FunctionName', where) ??
       physicalName({ seed: ctx.seed, stack: ctx.stack, logicalId, maxLength: 64 });
-    const problem = lambdaFunction.unsupported?.(properties, 'AWS::Lambda::Function')[0];
+    // Layers resolve to ARN strings by now: they are checked against the assembly's layers below
+    const problem = lambdaFunction.unsupported?.(
+      { ...properties, Layers: undefined },
+      'AWS::Lambda::Function',
+    )[0];
     if (problem) fail(problem);
     const runtime = optionalString(properties, 'Runtime', where) ?? fail('has no Runtime');
     const handler = optionalString(properties, 'Handler', where) ?? fail('has no Handler');
@@ -85,6 +93,13 @@ export const lambdaFunction: ResourceHandler = {
       environment[variable] = String(value);
     }
 
+    // layers as AWS extracts them into /opt, in the template's order (a later one wins on a clash)
+    const layerDirs = (Array.isArray(properties.Layers) ? properties.Layers : []).map((layer) =>
+      typeof layer === 'string'
+        ? (ctx.model.layers.get(layer) ?? fail(`layer ${layer} is not a LayerVersion of this assembly`))
+        : fail('a Layers entry is not a string after resolution'),
+    );
+
     const arn = `arn:${ctx.partition}:lambda:${ctx.region}:${ctx.accountId}:function:${name}`;
     const spec: LambdaFunctionSpec = {
       name,
@@ -97,8 +112,41 @@ export const lambdaFunction: ResourceHandler = {
       timeoutSeconds: Number(properties.Timeout ?? 3),
       memoryMb: Number(properties.MemorySize ?? 128),
       environment,
+      ...(layerDirs.length > 0 ? { layerDirs } : {}),
     };
     ctx.model.functions.set(arn, spec);
     return { ref: name, attributes: { Arn: arn } };
+  },
+};
+
+/**
+ * AWS::Lambda::LayerVersion: its content, a synthesized asset folder, is what AWS would extract into
+ * /opt (`nodejs/node_modules`, `nodejs/node<major>/node_modules`, `python`...). Ref is the version ARN;
+ * each deployment is version 1 (versions are not kept across changes).
+ */
+export const lambdaLayerVersion: ResourceHandler = {
+  types: ['AWS::Lambda::LayerVersion'],
+  async create(ctx, logicalId, properties): Promise<PhysicalResource> {
+    const where = { stack: ctx.stack, logicalId };
+    const fail = (message: string): never => {
+      throw new Error(`stack ${ctx.stack}, resource ${logicalId} (AWS::Lambda::LayerVersion): ${message}`);
+    };
+    const name =
+      optionalString(properties, 'LayerName', where) ??
+      physicalName({ seed: ctx.seed, stack: ctx.stack, logicalId, maxLength: 64 });
+    const content = (properties.Content ?? {}) as Record<string, unknown>;
+    const key =
+      typeof content.S3Key === 'string'
+        ? content.S3Key
+        : fail('Content.S3Key is missing: only CDK file assets are supported for layers');
+    const dir =
+      ctx.assets.get(key) ??
+      ctx.assets.get(key.replace(/\.zip$/, '')) ??
+      fail(`no asset in cdk.out for Content.S3Key ${key}`);
+    if (!existsSync(dir)) fail(`asset folder ${dir} does not exist: run \`npx cdk synth\``);
+    const layerArn = `arn:${ctx.partition}:lambda:${ctx.region}:${ctx.accountId}:layer:${name}`;
+    const versionArn = `${layerArn}:1`;
+    ctx.model.layers.set(versionArn, dir);
+    return { ref: versionArn, attributes: { LayerVersionArn: versionArn } };
   },
 };
