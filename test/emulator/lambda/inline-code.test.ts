@@ -1,16 +1,11 @@
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type FunctionError, type LocalCloud, startLocalCloud } from '../../../emulator/local-cloud.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FunctionError, LocalCloud } from '../../../emulator/local-cloud.ts';
+import { startFixtureCloud } from '../../support/fixture-cloud.ts';
 
 /** Inline code (Code.ZipFile), Python and Node.js, deployed from a fixture assembly. */
 let cloud: LocalCloud;
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    assemblyDir: join(import.meta.dirname, '..', 'fixtures', 'inline'),
-    stateDir: null,
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    log: () => {},
-  });
+  cloud = await startFixtureCloud('inline');
 });
 afterAll(() => cloud?.stop());
 

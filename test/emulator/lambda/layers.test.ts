@@ -1,17 +1,13 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaFunction } from '../../../emulator/lambda/resources.ts';
-import { type FunctionError, type LocalCloud, startLocalCloud } from '../../../emulator/local-cloud.ts';
+import type { FunctionError, LocalCloud } from '../../../emulator/local-cloud.ts';
+import { startFixtureCloud } from '../../support/fixture-cloud.ts';
 
 /** AWS::Lambda::LayerVersion: a function finds its layers' packages (and only its own layers'). */
 let cloud: LocalCloud;
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    assemblyDir: join(import.meta.dirname, '..', 'fixtures', 'layers'),
-    stateDir: null,
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    log: () => {},
-  });
+  cloud = await startFixtureCloud('layers');
 });
 afterAll(() => cloud?.stop());
 
