@@ -19,6 +19,7 @@ import { startLambdaApi } from './lambda/api-server.ts';
 import { AsyncInvoker } from './lambda/async-invoker.ts';
 import { FaultInjector, type FaultOptions, type FaultStats } from './lambda/faults.ts';
 import { LambdaRunner } from './lambda/runner.ts';
+import { javascriptCopyUrl } from './lambda/stripped-modules.ts';
 import { handlerFor } from './resource-handlers.ts';
 import { type EventsOptions, resolveEventsOptions, type S3ChangeFacts } from './s3/delivery/options.ts';
 import type { DeliveryStats } from './s3/delivery/pipeline.ts';
@@ -248,7 +249,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         lambda: lambdaApi.endpoint,
       },
       nodePreloads: {
-        modules: [new URL('./cloudformation/custom-resources/response-route.ts', import.meta.url).href],
+        modules: [
+          javascriptCopyUrl(new URL('./cloudformation/custom-resources/response-route.ts', import.meta.url)),
+        ],
         environment: { _EMBEDDED_CFN_RESPONSE_PORT: String(responses.portNumber) },
       },
       ...(options.echoFunctionLogs ? { echo: log } : {}),

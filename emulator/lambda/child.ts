@@ -9,7 +9,7 @@
  * only node: imports. Its configuration comes as a JSON argument.
  */
 import { existsSync } from 'node:fs';
-import { createRequire, enableCompileCache } from 'node:module';
+import { createRequire, enableCompileCache, flushCompileCache } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isolateModules } from './module-isolation.ts';
@@ -234,10 +234,11 @@ process.on('message', (message: InvokeMessage | { type: 'init' }) => {
   if (message?.type === 'init') {
     // pre-warming: run the init phase now, report its failure on the first invocation
     handlerPromise ??= loadHandler();
-    handlerPromise.then(
-      () => post({ type: 'ready' }),
-      () => post({ type: 'ready' }),
-    );
+    const ready = () => {
+      post({ type: 'ready' });
+      flushCompileCache?.(); // the bundle's code cache, before any crash can lose it (services/compile-cache.ts)
+    };
+    handlerPromise.then(ready, ready);
     return;
   }
   if (message?.type !== 'invoke') return;

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { LambdaFunctionSpec } from '../cloudformation/cloud-model.ts';
+import { COMPILE_CACHE_EXEC_ARGV } from '../services/compile-cache.ts';
 import type { ChildConfig, ChildMessage, FunctionFailure, InvokeMessage } from './child.ts';
 import { spawnPythonChild } from './python/process.ts';
 import {
@@ -10,26 +10,14 @@ import {
   pythonSearchPath,
   runtimeFamily,
 } from './runtimes.ts';
+import { javascriptCopy } from './stripped-modules.ts';
 
-const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
+const CHILD = new URL('./child.ts', import.meta.url);
+const MODULE_ISOLATION = new URL('./module-isolation.ts', import.meta.url);
 
-/**
- * V8's code cache turned on before child.ts loads, so that its type-stripped form comes from the
- * cache too (child.ts can only turn it on for what it loads after itself): about 60 ms less CPU per
- * cold start (290 -> 228 ms with the tracker's bundle), and the fault campaign starts ~400 of them.
- * A preloaded module, not NODE_COMPILE_CACHE, so that the function's environment stays its own.
- */
-const ENABLE_COMPILE_CACHE =
-  'data:text/javascript,import{enableCompileCache}from"node:module";enableCompileCache?.();';
-
-/** Node flags for the child: it is a .ts file (Node >= 22.18 strips types by default). */
+/** Node flags for the child (module-isolation.ts uses module.registerHooks, still experimental). */
 function childExecArgv(): string[] {
-  return [
-    ...(process.features.typescript ? [] : ['--experimental-strip-types']),
-    '--disable-warning=ExperimentalWarning',
-    '--import',
-    ENABLE_COMPILE_CACHE,
-  ];
+  return ['--disable-warning=ExperimentalWarning', ...COMPILE_CACHE_EXEC_ARGV];
 }
 
 export type Outcome = { ok: boolean; payload?: string; error?: FunctionFailure; crashed?: true };
@@ -65,7 +53,7 @@ export class ExecutionEnvironment {
     this.child =
       runtimeFamily(spec.runtime) === 'python'
         ? spawnPythonChild(spec, env, pythonSearchPath(spec.runtime, spec.layerDirs))
-        : fork(CHILD_ENTRY, [JSON.stringify(config)], {
+        : fork(javascriptCopy(CHILD, [MODULE_ISOLATION]), [JSON.stringify(config)], {
             cwd: spec.assetDir,
             env,
             execArgv: childExecArgv(),

@@ -118,7 +118,12 @@ class FunctionPool {
       if (this.closed) return undefined;
       const warm = this.idle.pop();
       if (warm && !warm.broken) return warm;
-      if (warm) continue;
+      if (warm) {
+        // died while idle (killed, out of memory): it no longer counts against the concurrency limit
+        this.all.delete(warm);
+        void warm.stop();
+        continue;
+      }
       if (this.all.size < this.max) {
         const fresh = this.create();
         this.all.add(fresh);

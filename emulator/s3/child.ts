@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { flushCompileCache } from 'node:module';
 import type { S3Error } from './errors.ts';
 import {
   buildEventRecord,
@@ -221,6 +222,7 @@ async function main(): Promise<void> {
     });
   });
   send({ type: 'ready', port });
+  flushCompileCache?.(); // see services/compile-cache.ts
 }
 
 if (!process.send) {

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COMPILE_CACHE_EXEC_ARGV } from '../services/compile-cache.ts';
 import { assertPortFree } from '../services/free-port.ts';
 import type { S3ChangeFacts, S3ChildConfig, S3ChildMessage, S3ParentMessage } from './child.ts';
 import type { S3EventRecord } from './event-records.ts';
@@ -69,6 +70,7 @@ function childExecArgv(): string[] {
     // the child is a .ts file: Node >= 22.18 strips types by default, 22.12-22.17 need the flag
     ...(process.features.typescript ? [] : ['--experimental-strip-types']),
     '--disable-warning=ExperimentalWarning',
+    ...COMPILE_CACHE_EXEC_ARGV,
   ];
 }
 

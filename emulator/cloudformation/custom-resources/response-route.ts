@@ -7,8 +7,11 @@
  * (which would refuse the URL's `http:`); every other request is untouched.
  * Erasable TypeScript only: Node strips the types.
  */
-import http from 'node:http';
-import https from 'node:https';
+
+// Not `import http from 'node:http'`: an ESM import of node:http makes Node load its lazy exports
+// (WebSocket... from undici, ~20 ms) in every function's cold start; the CommonJS objects suffice.
+const http = process.getBuiltinModule('node:http');
+const https = process.getBuiltinModule('node:https');
 
 const port = Number(process.env._EMBEDDED_CFN_RESPONSE_PORT);
 const PREFIX = '/cloudformation-response/';

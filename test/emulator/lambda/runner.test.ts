@@ -114,6 +114,49 @@ describe('LambdaRunner', () => {
     });
     expect((await runner.invoke(spec('after-crash', 'index.handler'), {})).ok).toBe(true);
   });
+
+  it('replaces an environment that died while idle, even at the concurrency limit', async () => {
+    const single = new LambdaRunner({
+      region: 'eu-west-1',
+      endpoints: { s3: 'http://127.0.0.1:1111', dynamodb: 'http://127.0.0.1:2222' },
+      maxConcurrency: 1,
+    });
+    try {
+      const target = spec('dies-idle', 'index.pid');
+      const first = await single.invoke(target, {});
+      if (!first.ok) throw new Error(first.error.errorMessage);
+      const pid = first.payload as number;
+      process.kill(pid, 'SIGKILL'); // out of memory, killed by the OS: no invocation in flight
+      // reaped (so the runner has seen the exit) once signal 0 fails
+      await expect
+        .poll(
+          () => {
+            try {
+              process.kill(pid, 0);
+              return 'alive';
+            } catch {
+              return 'gone';
+            }
+          },
+          { timeout: 5_000 },
+        )
+        .toBe('gone');
+      // an invocation sent before the runner saw the exit fails with Runtime.ExitError; then a fresh
+      // environment must come (before the fix the pool still counted the dead one and waited forever)
+      let next: Awaited<ReturnType<typeof single.invoke>> | 'hung' = 'hung';
+      for (let attempt = 0; attempt < 3 && (next === 'hung' || !next.ok); attempt++) {
+        next = await Promise.race([
+          single.invoke(target, {}),
+          new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000)),
+        ]);
+        if (next === 'hung') break;
+      }
+      expect(next).toMatchObject({ ok: true });
+      expect(next !== 'hung' && next.ok && next.payload).not.toBe(pid);
+    } finally {
+      await single.stop();
+    }
+  });
 });
 
 describe('AsyncInvoker', () => {
