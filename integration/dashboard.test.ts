@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ConsoleMessage, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../infra/paths.ts';
 import { findChromium, launchChromium, noChromiumReason } from './support/chromium.ts';
 import { type EmbeddedTarget, startEmbeddedTarget } from './targets/embedded.ts';
@@ -29,7 +29,7 @@ async function plot(query: string): Promise<Response> {
 }
 
 beforeAll(async () => {
-  target = await startEmbeddedTarget();
+  target = await startEmbeddedTarget({ dynamodbEndpoint: inject('dynamodbEndpoint') });
   bucket = target.outputs.bucketName;
   apiKey = target.outputs.plotApiKey;
   dashboardUrl = target.outputs.plotApiUrl.replace(/plot$/, '');

@@ -1,5 +1,5 @@
 import { CreateBucketCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { DeliveryProfileName } from '../emulator/s3/delivery/options.ts';
 import { integrationSuite } from './suite.ts';
 import { type EmbeddedTarget, startEmbeddedTarget } from './targets/embedded.ts';
@@ -16,7 +16,12 @@ for (const profile of profiles) {
   describe(`S3 events delivered as ${profile}`, () => {
     let target: EmbeddedTarget | undefined;
     integrationSuite(profile === 'ideal' ? 'embedded' : `embedded (${profile})`, async () => {
-      target = await startEmbeddedTarget({ events: { profile, seed: SEED } });
+      // the run's DynamoDB Local (test/support/global-setup.ts): a JVM less per start and restart;
+      // crash-restart.test.ts restarts a cloud with DynamoDB Local of its own, files and all
+      target = await startEmbeddedTarget({
+        events: { profile, seed: SEED },
+        dynamodbEndpoint: inject('dynamodbEndpoint'),
+      });
       if (profile === 'localstack-4.14') {
         // The tracked bucket is versioned, where a DeleteObject of a missing key makes a delete marker
         // that LocalStack notifies; on an unversioned bucket LocalStack sends nothing: meet that quirk.

@@ -45,6 +45,11 @@ export interface EmbeddedTargetOptions {
   readonly log?: (line: string) => void;
   /** The delivery profile of S3 events (default ideal); the same seed across a restart. */
   readonly events?: EventsOptions;
+  /**
+   * A running DynamoDB to deploy into (the test run's shared one) instead of one of the target's
+   * own: table names come from the state folder, so a restart finds its tables there again.
+   */
+  readonly dynamodbEndpoint?: string;
 }
 
 export interface EmbeddedTarget extends RestartableTarget {
@@ -74,6 +79,7 @@ export async function startEmbeddedTarget(options: EmbeddedTargetOptions = {}): 
       log,
       asyncRetryDelaysMs: [100, 200],
       ...(events ? { events } : {}),
+      ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),
     });
   return await embeddedTarget(await start(), start, () => {
     if (temporary) rmSync(stateDir, { recursive: true, force: true });
