@@ -312,10 +312,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       log(`deployed ${stack.name} in ${Math.round(performance.now() - started)} ms`);
     }
 
-    // warm environments keep the first events from racing each other through cold starts
+    // S3-notified functions are loaded now: their first events would otherwise race each other
+    // through cold starts and arrive reordered. The others start on first use, as on AWS.
     const warming = performance.now();
-    await Promise.all([...model.functions.values()].map((spec) => runner.prewarm(spec)));
-    log(`${model.functions.size} functions loaded in ${Math.round(performance.now() - warming)} ms`);
+    const notified = new Set([...model.notifications.values()].flat().map((n) => n.functionArn));
+    const warmed = [...model.functions.values()].filter((spec) => notified.has(spec.arn));
+    await Promise.all(warmed.map((spec) => runner.prewarm(spec)));
+    log(
+      `${model.functions.size} functions deployed, ${warmed.length} S3-notified loaded in ${Math.round(performance.now() - warming)} ms`,
+    );
     await dynamoReady;
     await Promise.all(needingDynamoDb);
     // S3's records pass through the delivery profile on their way to the notified functions

@@ -20,6 +20,17 @@ function childExecArgv(): string[] {
   return ['--disable-warning=ExperimentalWarning', ...COMPILE_CACHE_EXEC_ARGV];
 }
 
+/** Lambda's limit for the init phase; past it, the invocation starts and its timeout covers the rest. */
+const INIT_LIMIT_MS = 10_000;
+
+function initPhase(ready: Promise<void>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, INIT_LIMIT_MS);
+  });
+  return Promise.race([ready, limit]).finally(() => clearTimeout(timer));
+}
+
 export type Outcome = { ok: boolean; payload?: string; error?: FunctionFailure; crashed?: true };
 
 /** One execution environment: a child process running child.ts (or python/bootstrap.py) for one function. */
@@ -126,7 +137,9 @@ export class ExecutionEnvironment {
     timeoutMs: number,
     crashAfterMs?: number,
   ): Promise<Outcome> {
-    if (crashAfterMs !== undefined && !this.warm) await this.prewarm();
+    // Lambda's init phase comes first and has its own limit: the function's timeout counts from the
+    // handler's start, not from the process's (a 3 s function may take longer to load on a busy machine)
+    if (!this.warm) await initPhase(this.prewarm());
     return new Promise<Outcome>((settle) => {
       const id = this.nextId++;
       const crash =
