@@ -239,6 +239,20 @@ describe('DynamoDB service integrations (VTL)', () => {
   });
 });
 
+describe('SNS service integration (VTL)', () => {
+  it('publishes through the form body the template writes, delivered to the subscribed function', async () => {
+    const answer = await call('/publish', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'via API & SNS' }),
+    });
+    expect(answer).toMatchObject({ status: 200, json: { published: true } });
+    await cloud.whenIdle();
+    const delivered = cloud.logs('SnsReceiverFn').find((line) => line.includes('RECORDED'));
+    expect(delivered).toContain('"Message":"{\\"note\\":\\"via API & SNS\\"}"');
+  });
+});
+
 describe('MOCK integrations with VTL', () => {
   it('renders request and response templates with parameters, $context and $stageVariables', async () => {
     expect(await call('/mock?x=hello')).toMatchObject({

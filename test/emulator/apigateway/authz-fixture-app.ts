@@ -16,6 +16,8 @@ import {
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 
 /**
  * A small CDK app for Lambda authorizers and non-proxy integrations: TOKEN authorizers with and
@@ -191,6 +193,36 @@ export function synthAuthzFixture(outdir: string): string {
       dynamo('GetItem', '{"TableName": "no-such-table", "Key": {"id": {"S": "x"}}}', '{}'),
       responses,
     );
+
+  // SNS Publish (query protocol): the template writes the form body
+  const topic = new Topic(stack, 'Notes');
+  topic.addSubscription(new LambdaSubscription(fn('SnsReceiverFn', 'index.record')));
+  const publishRole = new Role(stack, 'ApiSnsRole', {
+    assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
+  });
+  topic.grantPublish(publishRole);
+  api.root.addResource('publish').addMethod(
+    'POST',
+    new AwsIntegration({
+      service: 'sns',
+      action: 'Publish',
+      options: {
+        credentialsRole: publishRole,
+        passthroughBehavior: PassthroughBehavior.NEVER,
+        requestParameters: {
+          'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'",
+        },
+        requestTemplates: {
+          'application/json': `TopicArn=$util.urlEncode('${topic.topicArn}')&Message=$util.urlEncode($input.body)`,
+        },
+        integrationResponses: [
+          { statusCode: '200', responseTemplates: { 'application/json': '{"published": true}' } },
+          { selectionPattern: '4\\d{2}', statusCode: '400' },
+        ],
+      },
+    }),
+    { methodResponses: [{ statusCode: '200' }, { statusCode: '400' }] },
+  );
 
   // MOCK with VTL and a stage variable
   api.root.addResource('mock').addMethod(
