@@ -22,6 +22,7 @@ import {
   renderTemplate,
   urlEncode,
 } from '../../../emulator/apigateway/integrations/vtl.ts';
+import { runMockIntegration } from '../../../emulator/apigateway/mock-integration.ts';
 import { apiMethod } from '../../../emulator/apigateway/resources.ts';
 
 /** The pure rules behind authorizers and mapping templates (no server). */
@@ -261,5 +262,43 @@ describe('integration request and response selection', () => {
     expect(apiMethod.unsupported?.({ Integration: { Type: 'HTTP' } }, 'AWS::ApiGateway::Method')).toEqual([
       'integration type HTTP is not supported (AWS_PROXY, AWS and MOCK are)',
     ]);
+  });
+});
+
+describe('MOCK integrations with VTL', () => {
+  it("answers CDK's multi-origin CORS preflight with the caller's origin when it is allowed", () => {
+    // what RestApi defaultCorsPreflightOptions with two origins generates
+    const template = [
+      '#set($origin = $input.params().header.get("Origin"))',
+      '#if($origin == "")',
+      '  #set($origin = $input.params().header.get("origin"))',
+      '#end',
+      '#if($origin == "https://b.example")',
+      '  #set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)',
+      '#end',
+    ].join('\n');
+    const preflight = {
+      type: 'MOCK' as const,
+      requestTemplates: { 'application/json': '{ statusCode: 200 }' },
+      integrationResponses: [
+        {
+          statusCode: 204,
+          responseParameters: { 'method.response.header.Access-Control-Allow-Origin': "'https://a.example'" },
+          responseTemplates: { 'application/json': template },
+        },
+      ],
+    };
+    const ask = (origin: string) =>
+      runMockIntegration(preflight, {
+        headers: { origin },
+        query: new URLSearchParams(),
+        pathParameters: {},
+        context: {},
+      });
+    expect(ask('https://b.example')).toMatchObject({
+      statusCode: 204,
+      headers: { 'access-control-allow-origin': 'https://b.example' },
+    });
+    expect(ask('https://evil.example').headers['access-control-allow-origin']).toBe('https://a.example');
   });
 });
