@@ -2,6 +2,7 @@ import type { ApiMethod, MappedIntegration, RestApiModel } from '../cloudformati
 import { shortId } from '../cloudformation/naming.ts';
 import type { DeployContext, PhysicalResource, ResourceHandler } from '../cloudformation/resource-types.ts';
 import { apiAuthorizer } from './authorizers/resources.ts';
+import { apiGatewayResponse } from './gateway-response-resources.ts';
 import { awsIntegrationRefusal, lambdaFunctionArnOf } from './integrations/aws-integration.ts';
 import { stageThrottles, usagePlanHandlers } from './usage-plan-resources.ts';
 import { apiGatewayState } from './usage-plans.ts';
@@ -231,6 +232,7 @@ export const apiAccount: ResourceHandler = {
 export const apiGatewayHandlers = [
   apiAccount,
   apiAuthorizer,
+  apiGatewayResponse,
   restApi,
   apiResource,
   apiMethod,

@@ -53,7 +53,7 @@ describe('TOKEN authorizers', () => {
     for (const token of [undefined, '', 'letmein:ada']) {
       const answer = await call('/fresh', token === undefined ? {} : { token });
       expect(answer.status).toBe(401);
-      expect(answer.json).toEqual({ message: 'Unauthorized' });
+      expect(answer.json.error).toBe('Unauthorized'); // the API's UNAUTHORIZED gateway response
       expect(answer.headers.get('x-amzn-errortype')).toBe('UnauthorizedException');
     }
     expect(authorizations('TokenAuthorizerFn')).toBe(before);
@@ -70,7 +70,7 @@ describe('TOKEN authorizers', () => {
     });
     expect(await call('/fresh', { token: 'unauthorized:bo' })).toMatchObject({
       status: 401,
-      json: { message: 'Unauthorized' },
+      json: { error: 'Unauthorized' },
     });
     for (const token of ['boom:bo', 'bad:bo', 'nested:bo']) {
       const answer = await call('/fresh', { token });
@@ -250,6 +250,26 @@ describe('SNS service integration (VTL)', () => {
     await cloud.whenIdle();
     const delivered = cloud.logs('SnsReceiverFn').find((line) => line.includes('RECORDED'));
     expect(delivered).toContain('"Message":"{\\"note\\":\\"via API & SNS\\"}"');
+  });
+});
+
+describe("the API's gateway responses", () => {
+  it('replace the default answer of their type (VTL with $context.error), DEFAULT_4XX the others', async () => {
+    const refused = await call('/fresh');
+    expect(refused.status).toBe(401);
+    expect(refused.json).toEqual({ error: 'Unauthorized', type: 'UNAUTHORIZED', env: 'fixture' });
+    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+    const denied = await call('/fresh', { token: 'deny:ivy' });
+    expect(denied).toMatchObject({
+      status: 403,
+      json: { message: 'User is not authorized to access this resource with an explicit deny' },
+    });
+    expect(denied.headers.get('x-fixture')).toBe('4xx');
+    const noRoute = await call('/nowhere');
+    expect(noRoute).toMatchObject({ status: 403, json: { message: 'Missing Authentication Token' } });
+    expect(noRoute.headers.get('x-fixture')).toBe('4xx');
+    // 5XX answers keep their defaults
+    expect((await call('/fresh', { token: 'boom:ivy' })).headers.get('x-fixture')).toBe(null);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   MockIntegration,
   PassthroughBehavior,
   RequestAuthorizer,
+  ResponseType,
   RestApi,
   TokenAuthorizer,
 } from 'aws-cdk-lib/aws-apigateway';
@@ -223,6 +224,20 @@ export function synthAuthzFixture(outdir: string): string {
     }),
     { methodResponses: [{ statusCode: '200' }, { statusCode: '400' }] },
   );
+
+  // the API's own answers: CORS on authorizer refusals (a template), a header on every other 4XX
+  api.addGatewayResponse('UnauthorizedResponse', {
+    type: ResponseType.UNAUTHORIZED,
+    responseHeaders: { 'Access-Control-Allow-Origin': "'*'" },
+    templates: {
+      'application/json':
+        '{"error": $context.error.messageString, "type": "$context.error.responseType", "env": "$stageVariables.env"}',
+    },
+  });
+  api.addGatewayResponse('Default4xx', {
+    type: ResponseType.DEFAULT_4XX,
+    responseHeaders: { 'X-Fixture': "'4xx'" },
+  });
 
   // MOCK with VTL and a stage variable
   api.root.addResource('mock').addMethod(
