@@ -44,7 +44,10 @@ export interface AuthorizationRequest {
 
 export class Authorizers {
   private readonly cache = new Map<string, { output: AuthorizerOutput; expiresAt: number }>();
-  constructor(private readonly deps: AuthorizerDeps) {}
+  private readonly deps: AuthorizerDeps;
+  constructor(deps: AuthorizerDeps) {
+    this.deps = deps;
+  }
 
   async authorize(spec: AuthorizerSpec, request: AuthorizationRequest): Promise<Authorization> {
     const now = this.deps.now ?? Date.now;
