@@ -190,6 +190,7 @@ async function handle(
       return gateway('AUTHORIZER_CONFIGURATION_ERROR');
     }
     const result = await authorizers.authorize(spec, {
+      stage,
       identity: { headers, query: url.searchParams, stageVariables, context: requestContext },
       methodArn: methodArn({
         region: options.region,

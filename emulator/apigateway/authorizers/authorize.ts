@@ -36,6 +36,8 @@ export interface AuthorizerDeps {
 }
 
 export interface AuthorizationRequest {
+  /** The stage: each stage has its own authorizer cache, as on AWS. */
+  readonly stage: string;
   readonly identity: IdentityRequest;
   readonly methodArn: string;
   /** The REQUEST authorizer's event (the proxy event's request part), built only when needed. */
@@ -58,7 +60,7 @@ export class Authorizers {
       if (!safeFullMatch(spec.validationExpression, token)) return { ok: false, refusal: 'UNAUTHORIZED' };
     }
     const cacheable = spec.ttlSeconds > 0 && values.length > 0;
-    const key = JSON.stringify([spec.id, ...values]);
+    const key = JSON.stringify([spec.id, request.stage, ...values]);
     let output = cacheable ? this.cached(key, now()) : undefined;
     let latencyMs = 0;
     if (!output) {
