@@ -199,14 +199,13 @@ describe('non-proxy Lambda integration (VTL)', () => {
   });
 
   it('invokes asynchronously with X-Amz-Invocation-Type Event and answers at once', async () => {
-    const started = Date.now();
     const answer = await call('/record', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ note: 'async one' }),
     });
     expect(answer).toMatchObject({ status: 202, json: { accepted: true } });
-    expect(Date.now() - started).toBeLessThan(200 + 150); // the function sleeps 200 ms before logging
+    // answered before the function ran: it sleeps 400 ms before logging
     expect(cloud.logs('RecordFn').some((l) => l.includes('RECORDED'))).toBe(false);
     await cloud.whenIdle();
     const recorded = cloud.logs('RecordFn').find((l) => l.includes('RECORDED'));

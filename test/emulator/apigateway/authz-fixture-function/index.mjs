@@ -63,7 +63,7 @@ export const greet = async (input) => {
 
 // Invoked with X-Amz-Invocation-Type: Event.
 export const record = async (input) => {
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await new Promise((resolve) => setTimeout(resolve, 400));
   console.log(`RECORDED ${JSON.stringify(input)}`);
   return 'ignored';
 };
