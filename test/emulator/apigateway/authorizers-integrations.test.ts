@@ -252,6 +252,22 @@ describe('SNS service integration (VTL)', () => {
   });
 });
 
+describe('SNS service integration by path (the form samples use)', () => {
+  it("publishes with the Action in the body and reads SNS's JSON answer back", async () => {
+    const answer = await call('/publish-path', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'by path' }),
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json.messageId).toMatch(/^[0-9a-f-]{36}$/);
+    await cloud.whenIdle();
+    const delivered = cloud.logs('SnsReceiverFn').find((line) => line.includes('by path'));
+    expect(delivered).toContain(String(answer.json.messageId));
+    expect(delivered).toContain('"kind":{"Type":"String","Value":"path-form"}');
+  });
+});
+
 describe("the API's gateway responses", () => {
   it('replace the default answer of their type (VTL with $context.error), DEFAULT_4XX the others', async () => {
     const refused = await call('/fresh');

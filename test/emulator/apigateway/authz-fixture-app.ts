@@ -224,6 +224,43 @@ export function synthAuthzFixture(outdir: string): string {
     }),
     { methodResponses: [{ statusCode: '200' }, { statusCode: '400' }] },
   );
+  // the path form samples use (path: <account>/<topic name>), the Action in the body, SNS's JSON answer read back
+  api.root.addResource('publish-path').addMethod(
+    'POST',
+    new AwsIntegration({
+      service: 'sns',
+      path: `${stack.account}/${topic.topicName}`,
+      integrationHttpMethod: 'POST',
+      options: {
+        credentialsRole: publishRole,
+        requestParameters: {
+          'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'",
+        },
+        requestTemplates: {
+          'application/json': [
+            'Action=Publish',
+            `TargetArn=$util.urlEncode('${topic.topicArn}')`,
+            'Message=$util.urlEncode($input.body)',
+            'MessageAttributes.entry.1.Name=kind',
+            'MessageAttributes.entry.1.Value.DataType=String',
+            'MessageAttributes.entry.1.Value.StringValue=path-form',
+          ].join('&'),
+        },
+        integrationResponses: [
+          {
+            statusCode: '200',
+            selectionPattern: '200',
+            responseTemplates: {
+              'application/json':
+                '{"messageId": "$input.path(\'$.PublishResponse.PublishResult.MessageId\')"}',
+            },
+          },
+          { selectionPattern: '4\\d{2}', statusCode: '400' },
+        ],
+      },
+    }),
+    { methodResponses: [{ statusCode: '200' }, { statusCode: '400' }] },
+  );
 
   // the API's own answers: CORS on authorizer refusals (a template), a header on every other 4XX
   api.addGatewayResponse('UnauthorizedResponse', {

@@ -17,6 +17,7 @@ import {
   chooseResponseTemplate,
   selectIntegrationResponse,
 } from '../../../emulator/apigateway/integrations/mapping.ts';
+import { queryAnswerAsJson } from '../../../emulator/apigateway/integrations/query-json.ts';
 import {
   escapeJavaScript,
   renderTemplate,
@@ -237,6 +238,18 @@ describe('integration request and response selection', () => {
     expect(chooseResponseTemplate(templates, 'text/html')?.template).toBe('J');
     expect(chooseResponseTemplate({ 'text/plain': 'T' }, undefined)?.template).toBe('T');
     expect(chooseResponseTemplate({}, undefined)).toBe(undefined);
+  });
+
+  it('turns a query-protocol answer into the JSON AWS gives API Gateway (members as lists)', () => {
+    const xml =
+      '<?xml version="1.0"?><ListTopicsResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><ListTopicsResult><Topics><member><TopicArn>a</TopicArn></member><member><TopicArn>b</TopicArn></member></Topics></ListTopicsResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></ListTopicsResponse>';
+    expect(JSON.parse(queryAnswerAsJson(xml) ?? '')).toEqual({
+      ListTopicsResponse: {
+        ListTopicsResult: { Topics: [{ TopicArn: 'a' }, { TopicArn: 'b' }] },
+        ResponseMetadata: { RequestId: 'r' },
+      },
+    });
+    expect(queryAnswerAsJson('not xml')).toBe(undefined);
   });
 
   it('runs Lambda, DynamoDB and SNS AWS integrations, and names what it cannot run up front', () => {
