@@ -59,6 +59,13 @@ export const GATEWAY_RESPONSES = {
     message: 'Missing required request parameters',
     errorType: 'BadRequestException',
   },
+  /** The body does not match the method's request model (a validator with ValidateRequestBody). */
+  BAD_REQUEST_BODY: {
+    type: 'BAD_REQUEST_BODY',
+    status: 400,
+    message: 'Invalid request body',
+    errorType: 'BadRequestException',
+  },
   /** The authorizer's policy allows nothing matching the method ARN. */
   ACCESS_DENIED: {
     type: 'ACCESS_DENIED',

@@ -17,6 +17,7 @@ import {
 import { type AwsBackends, callAwsIntegration } from './integrations/aws-integration.ts';
 import type { MethodRequest } from './integrations/mapping.ts';
 import { mapRequest, mapResponse } from './integrations/pipeline.ts';
+import { schemaProblem } from './json-schema.ts';
 import { runMockIntegration } from './mock-integration.ts';
 import { acceptsBinary, isBinaryBody, matchRoute, missingParameters, type RouteMatch } from './routes.ts';
 import { apiGatewayState, type Refusal } from './usage-plans.ts';
@@ -249,6 +250,12 @@ async function handle(
     const message = `${GATEWAY_RESPONSES.BAD_REQUEST_PARAMETERS.message}: [${missing.join(', ')}]`;
     return answer({ ...GATEWAY_RESPONSES.BAD_REQUEST_PARAMETERS, message });
   }
+  const body = await readBody(request);
+  const invalidBody = bodyProblem(api, route.method, headers['content-type'], body);
+  if (invalidBody) {
+    options.log?.(`API ${httpMethod} ${path}: request body does not match its model (${invalidBody})`);
+    return gateway('BAD_REQUEST_BODY');
+  }
   // what API Gateway passes on: the validated API key, the authorizer's principal and context
   if (admission.apiKeyId && apiKey) {
     Object.assign(requestContext.identity, { apiKeyId: admission.apiKeyId, apiKey });
@@ -260,7 +267,6 @@ async function handle(
       integrationLatency: authorization.latencyMs,
     };
   }
-  const body = await readBody(request);
   const integration = route.method.integration;
   const methodRequest: MethodRequest = {
     headers: sentHeaders,
@@ -326,6 +332,28 @@ async function handle(
     return sendJson(response, 502, { message: 'Internal server error' }, requestId);
   }
   writeProxyResult(response, result, api.binaryMediaTypes, headers.accept, requestId);
+}
+
+/** Why a body fails the method's model when its validator checks bodies (undefined: it passes). */
+function bodyProblem(
+  api: RestApiModel,
+  method: RouteMatch['method'],
+  contentType: string | undefined,
+  body: Buffer,
+): string | undefined {
+  const validator = method.validatorId ? api.validators.get(method.validatorId) : undefined;
+  if (!validator?.body || !method.requestModels) return undefined;
+  const type = contentType?.split(';')[0]?.trim().toLowerCase() || 'application/json';
+  const modelName = Object.entries(method.requestModels).find(([key]) => key.toLowerCase() === type)?.[1];
+  const schema = modelName ? api.models?.get(modelName) : undefined;
+  if (!schema) return undefined; // 'Empty' and unknown models accept anything
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return 'not JSON';
+  }
+  return schemaProblem(value, schema);
 }
 
 /** Request headers with their names as sent; repeated ones joined with commas. */

@@ -288,6 +288,25 @@ describe("the API's gateway responses", () => {
   });
 });
 
+describe('request body validation', () => {
+  it("checks the body against the method's model (JSON Schema draft 4): 400 Invalid request body", async () => {
+    const post = (body: string) =>
+      call('/albums', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(await post(JSON.stringify({ artist: 'Low', tracks: [{ title: 'Words' }] }))).toMatchObject({
+      status: 201,
+      json: { created: true },
+    });
+    for (const bad of [
+      JSON.stringify({ tracks: [] }),
+      JSON.stringify({ artist: '', tracks: [] }),
+      JSON.stringify({ artist: 'Low', tracks: [{ length: 3 }] }),
+      'not json',
+    ]) {
+      expect(await post(bad)).toMatchObject({ status: 400, json: { message: 'Invalid request body' } });
+    }
+  });
+});
+
 describe('MOCK integrations with VTL', () => {
   it('renders request and response templates with parameters, $context and $stageVariables', async () => {
     expect(await call('/mock?x=hello')).toMatchObject({

@@ -6,6 +6,8 @@ import {
   AuthorizationType,
   AwsIntegration,
   IdentitySource,
+  JsonSchemaType,
+  JsonSchemaVersion,
   LambdaIntegration,
   MockIntegration,
   PassthroughBehavior,
@@ -275,6 +277,34 @@ export function synthAuthzFixture(outdir: string): string {
     type: ResponseType.DEFAULT_4XX,
     responseHeaders: { 'X-Fixture': "'4xx'" },
   });
+
+  // a body validated against its model (JSON Schema draft 4)
+  const album = api.addModel('AlbumModel', {
+    contentType: 'application/json',
+    schema: {
+      schema: JsonSchemaVersion.DRAFT4,
+      type: JsonSchemaType.OBJECT,
+      required: ['artist', 'tracks'],
+      properties: {
+        artist: { type: JsonSchemaType.STRING, minLength: 1 },
+        tracks: { type: JsonSchemaType.ARRAY, items: { type: JsonSchemaType.OBJECT, required: ['title'] } },
+      },
+    },
+  });
+  api.root.addResource('albums').addMethod(
+    'POST',
+    new MockIntegration({
+      requestTemplates: { 'application/json': '{"statusCode": 201}' },
+      integrationResponses: [
+        { statusCode: '201', responseTemplates: { 'application/json': '{"created": true}' } },
+      ],
+    }),
+    {
+      requestModels: { 'application/json': album },
+      requestValidatorOptions: { validateRequestBody: true },
+      methodResponses: [{ statusCode: '201' }],
+    },
+  );
 
   // MOCK with VTL and a stage variable
   api.root.addResource('mock').addMethod(

@@ -23,6 +23,7 @@ import {
   renderTemplate,
   urlEncode,
 } from '../../../emulator/apigateway/integrations/vtl.ts';
+import { schemaProblem } from '../../../emulator/apigateway/json-schema.ts';
 import { runMockIntegration } from '../../../emulator/apigateway/mock-integration.ts';
 import { apiMethod } from '../../../emulator/apigateway/resources.ts';
 
@@ -313,5 +314,32 @@ describe('MOCK integrations with VTL', () => {
       headers: { 'access-control-allow-origin': 'https://b.example' },
     });
     expect(ask('https://evil.example').headers['access-control-allow-origin']).toBe('https://a.example');
+  });
+});
+
+describe('request models (JSON Schema draft 4)', () => {
+  const schema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      id: { $ref: '#/definitions/id' },
+      size: { type: 'number', minimum: 0, exclusiveMinimum: true },
+      kind: { enum: ['a', 'b'] },
+      tags: { type: 'array', maxItems: 2, items: { type: 'string', pattern: '^[a-z]+$' } },
+      either: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
+    },
+    definitions: { id: { type: 'integer' } },
+  };
+
+  it('accepts what matches and names the first problem of what does not', () => {
+    expect(schemaProblem({ id: 3, size: 1.5, kind: 'a', tags: ['x'], either: 2 }, schema)).toBe(undefined);
+    expect(schemaProblem({ id: 'x' }, schema)).toBe('$.id: expected integer');
+    expect(schemaProblem({ size: 0 }, schema)).toBe('$.size: below the minimum');
+    expect(schemaProblem({ kind: 'c' }, schema)).toBe('$.kind: not one of the enum values');
+    expect(schemaProblem({ tags: ['a', 'b', 'c'] }, schema)).toBe('$.tags: too many items');
+    expect(schemaProblem({ tags: ['A'] }, schema)).toBe('$.tags[0]: pattern');
+    expect(schemaProblem({ either: 1.5 }, schema)).toBe('$.either: oneOf');
+    expect(schemaProblem({ other: 1 }, schema)).toBe('$: other is not allowed');
+    expect(schemaProblem([], schema)).toBe('$: expected object');
   });
 });
