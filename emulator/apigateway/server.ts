@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CloudModel, LambdaFunctionSpec, RestApiModel } from '../cloudformation/cloud-model.ts';
+import type { CloudModel, LambdaFunctionSpec } from '../cloudformation/cloud-model.ts';
 import type { InvokeOutcome } from '../lambda/runner.ts';
 import { Authorizers } from './authorizers/authorize.ts';
 import { methodArn } from './authorizers/policy.ts';
@@ -17,9 +17,15 @@ import {
 import { type AwsBackends, callAwsIntegration } from './integrations/aws-integration.ts';
 import type { MethodRequest } from './integrations/mapping.ts';
 import { mapRequest, mapResponse } from './integrations/pipeline.ts';
-import { schemaProblem } from './json-schema.ts';
 import { runMockIntegration } from './mock-integration.ts';
-import { acceptsBinary, isBinaryBody, matchRoute, missingParameters, type RouteMatch } from './routes.ts';
+import {
+  baseRequestContext,
+  headersAsSent,
+  type ProxyResult,
+  proxyEvent,
+  writeProxyResult,
+} from './proxy-event.ts';
+import { bodyProblem, matchRoute, missingParameters } from './routes.ts';
 import { apiGatewayState, type Refusal } from './usage-plans.ts';
 
 const REFUSALS: Record<Refusal, GatewayResponse> = {
@@ -52,14 +58,6 @@ export interface ApiGatewayServer {
   readonly url: string;
   readonly port: number;
   stop(): Promise<void>;
-}
-
-interface ProxyResult {
-  statusCode?: unknown;
-  headers?: Record<string, unknown>;
-  multiValueHeaders?: Record<string, unknown[]>;
-  body?: unknown;
-  isBase64Encoded?: unknown;
 }
 
 export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGatewayServer> {
@@ -158,7 +156,7 @@ async function handle(
   // templates see header names as the client sent them ($input.params().header.get('Content-Type'))
   const sentHeaders = headersAsSent(request.rawHeaders);
   const stageVariables = api.stageVariables?.get(stage) ?? {};
-  const requestContext = baseRequestContext(options, {
+  const requestContext = baseRequestContext(options.accountId, {
     api,
     stage,
     path,
@@ -334,38 +332,6 @@ async function handle(
   writeProxyResult(response, result, api.binaryMediaTypes, headers.accept, requestId);
 }
 
-/** Why a body fails the method's model when its validator checks bodies (undefined: it passes). */
-function bodyProblem(
-  api: RestApiModel,
-  method: RouteMatch['method'],
-  contentType: string | undefined,
-  body: Buffer,
-): string | undefined {
-  const validator = method.validatorId ? api.validators.get(method.validatorId) : undefined;
-  if (!validator?.body || !method.requestModels) return undefined;
-  const type = contentType?.split(';')[0]?.trim().toLowerCase() || 'application/json';
-  const modelName = Object.entries(method.requestModels).find(([key]) => key.toLowerCase() === type)?.[1];
-  const schema = modelName ? api.models?.get(modelName) : undefined;
-  if (!schema) return undefined; // 'Empty' and unknown models accept anything
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
-    return 'not JSON';
-  }
-  return schemaProblem(value, schema);
-}
-
-/** Request headers with their names as sent; repeated ones joined with commas. */
-function headersAsSent(raw: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] as string;
-    headers[name] = headers[name] === undefined ? (raw[i + 1] as string) : `${headers[name]},${raw[i + 1]}`;
-  }
-  return headers;
-}
-
 interface Authorization {
   readonly principalId: string;
   readonly context: Readonly<Record<string, string>>;
@@ -385,110 +351,5 @@ function writeMapped(
     'content-length': String(Buffer.byteLength(body)),
     'x-amzn-requestid': requestId,
   });
-  response.end(body);
-}
-
-type RequestContext = Record<string, unknown> & { identity: Record<string, unknown>; authorizer?: unknown };
-
-/** `requestContext` of proxy events, also `$context` of mapping templates and authorizers' sources. */
-function baseRequestContext(
-  options: ApiGatewayOptions,
-  r: {
-    api: RestApiModel;
-    stage: string;
-    path: string;
-    httpMethod: string;
-    route: RouteMatch;
-    request: IncomingMessage;
-    requestId: string;
-  },
-): RequestContext {
-  const now = new Date();
-  return {
-    accountId: options.accountId,
-    apiId: r.api.id,
-    domainName: r.request.headers.host ?? '127.0.0.1',
-    domainPrefix: r.api.id,
-    extendedRequestId: r.requestId,
-    httpMethod: r.httpMethod,
-    identity: {
-      sourceIp: r.request.socket.remoteAddress ?? '127.0.0.1',
-      userAgent: r.request.headers['user-agent'] ?? null,
-    },
-    path: `/${r.stage}${r.path}`,
-    protocol: `HTTP/${r.request.httpVersion}`,
-    requestId: r.requestId,
-    requestTime: now.toUTCString(),
-    requestTimeEpoch: now.getTime(),
-    resourceId: r.route.method.resourceId,
-    resourcePath: r.route.resourcePath,
-    stage: r.stage,
-  };
-}
-
-function proxyEvent(r: {
-  api: RestApiModel;
-  path: string;
-  httpMethod: string;
-  route: RouteMatch;
-  url: URL;
-  request: IncomingMessage;
-  body: Buffer;
-  stageVariables: Readonly<Record<string, string>>;
-  requestContext: RequestContext;
-}): Record<string, unknown> {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  const raw = r.request.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] as string;
-    headers[name] = raw[i + 1] as string;
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), raw[i + 1] as string];
-  }
-  const query: Record<string, string> = {};
-  const multiValueQuery: Record<string, string[]> = {};
-  for (const [key, value] of r.url.searchParams) {
-    query[key] = value;
-    multiValueQuery[key] = [...(multiValueQuery[key] ?? []), value];
-  }
-  const binary = isBinaryBody(r.api.binaryMediaTypes, r.request.headers['content-type']);
-  const hasQuery = Object.keys(query).length > 0;
-  return {
-    resource: r.route.resourcePath,
-    path: r.path,
-    httpMethod: r.httpMethod,
-    headers: raw.length ? headers : null,
-    multiValueHeaders: raw.length ? multiValueHeaders : null,
-    queryStringParameters: hasQuery ? query : null,
-    multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
-    pathParameters: Object.keys(r.route.pathParameters).length ? r.route.pathParameters : null,
-    stageVariables: Object.keys(r.stageVariables).length ? r.stageVariables : null,
-    requestContext: r.requestContext,
-    body: r.body.length === 0 ? null : binary ? r.body.toString('base64') : r.body.toString('utf8'),
-    isBase64Encoded: r.body.length > 0 && binary,
-  };
-}
-
-function writeProxyResult(
-  response: ServerResponse,
-  result: ProxyResult,
-  binaryMediaTypes: readonly string[],
-  accept: string | undefined,
-  requestId: string,
-): void {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
-    out[name.toLowerCase()] = values.map(String);
-  for (const [name, value] of Object.entries(result.headers ?? {})) out[name.toLowerCase()] = String(value);
-  out['content-type'] ??= 'application/json';
-  out['x-amzn-requestid'] = requestId;
-  const text = result.body === undefined || result.body === null ? '' : String(result.body);
-  // API Gateway's rule: a base64 body goes out as bytes only when the client accepts a binary type
-  const body =
-    result.isBase64Encoded === true && acceptsBinary(binaryMediaTypes, accept)
-      ? Buffer.from(text, 'base64')
-      : Buffer.from(text, 'utf8');
-  out['content-length'] = String(body.length);
-  response.writeHead(result.statusCode as number, out);
   response.end(body);
 }
