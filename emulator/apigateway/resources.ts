@@ -79,9 +79,13 @@ export const apiMethod: ResourceHandler = {
     const type = integration.Type;
     if (typeof type === 'string' && !INTEGRATION_TYPES.includes(type))
       return [`integration type ${type} is not supported (AWS_PROXY, AWS and MOCK are)`];
-    const refusal =
-      type === 'AWS' && typeof integration.Uri === 'string'
-        ? awsIntegrationRefusal(integration.Uri)
+    if (type !== 'AWS') return [];
+    // CDK builds the Uri with Fn::Join (partition, region): its literal parts name the service
+    const uri = uriSketch(integration.Uri);
+    const refusal = uri?.includes(UNKNOWN)
+      ? serviceRefusal(uri)
+      : uri
+        ? awsIntegrationRefusal(uri)
         : undefined;
     return refusal ? [refusal] : [];
   },
@@ -194,6 +198,24 @@ export const apiStage: ResourceHandler = {
 };
 
 const INTEGRATION_TYPES = ['AWS_PROXY', 'AWS', 'MOCK'];
+
+/** Stands for what an intrinsic function will give, in a Uri judged before deployment. */
+const UNKNOWN = '\u0000';
+
+/** A Uri with its intrinsic parts as UNKNOWN (Fn::Join of literals and references), or undefined. */
+function uriSketch(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: unknown } | undefined)?.['Fn::Join'];
+  if (!Array.isArray(join) || typeof join[0] !== 'string' || !Array.isArray(join[1])) return undefined;
+  return (join[1] as unknown[]).map((part) => (typeof part === 'string' ? part : UNKNOWN)).join(join[0]);
+}
+
+/** The refusal of a sketched Uri's service, when its service part is literal. */
+function serviceRefusal(sketch: string): string | undefined {
+  const service = /:apigateway:[^:]*:([a-z0-9-]+):(?:action|path)\//.exec(sketch)?.[1];
+  if (!service || service === 'lambda') return undefined; // a function ARN is only known at deploy time
+  return awsIntegrationRefusal(`arn:aws:apigateway:us-east-1:${service}:action/X`);
+}
 
 /** What MOCK and AWS integrations share: templates, parameters, passthrough, integration responses. */
 function mappedIntegration(integration: Props): MappedIntegration {

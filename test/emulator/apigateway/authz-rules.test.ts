@@ -273,6 +273,25 @@ describe('integration request and response selection', () => {
         'AWS::ApiGateway::Method',
       ),
     ).toEqual(['AWS integration to service s3 is not supported (lambda, dynamodb and sns are)']);
+    // as CDK writes it: Fn::Join of the partition, the region and the literal service part
+    const sketched = (service: string) => ({
+      Integration: {
+        Type: 'AWS',
+        Uri: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:', { Ref: 'AWS::Region' }, `:${service}`],
+          ],
+        },
+      },
+    });
+    expect(apiMethod.unsupported?.(sketched('sqs:path/123/queue'), 'AWS::ApiGateway::Method')).toEqual([
+      'AWS integration to SQS is not supported: SQS is not in the embedded cloud yet',
+    ]);
+    expect(apiMethod.unsupported?.(sketched('dynamodb:action/PutItem'), 'AWS::ApiGateway::Method')).toEqual(
+      [],
+    );
+    expect(apiMethod.unsupported?.(sketched('lambda:path/2015-03-31/functions/'), 'x')).toEqual([]);
     expect(apiMethod.unsupported?.({ Integration: { Type: 'HTTP' } }, 'AWS::ApiGateway::Method')).toEqual([
       'integration type HTTP is not supported (AWS_PROXY, AWS and MOCK are)',
     ]);
