@@ -124,6 +124,43 @@ function inputVariable(input: TemplateInput) {
   };
 }
 
+type MethodCall = { property: string; context: unknown; params: unknown[] };
+
+/** Java's methods templates call on strings, lists and maps (API Gateway's VTL runs on Java). */
+const JAVA_METHODS: Record<string, (call: MethodCall) => unknown> = {
+  length: ({ context }) => (typeof context === 'string' ? context.length : undefined),
+  isEmpty: ({ context }) =>
+    typeof context === 'string' || Array.isArray(context)
+      ? context.length === 0
+      : Object.keys(context as object).length === 0,
+  contains: ({ context, params }) =>
+    typeof context === 'string'
+      ? context.includes(String(params[0]))
+      : (context as unknown[]).includes(params[0]),
+  containsKey: ({ context, params }) => Object.hasOwn(context as object, String(params[0])),
+  matches: ({ context, params }) => new RegExp(`^(?:${String(params[0])})$`).test(String(context)),
+  replaceAll: ({ context, params }) =>
+    String(context).replace(new RegExp(String(params[0]), 'g'), String(params[1])),
+  replaceFirst: ({ context, params }) =>
+    String(context).replace(new RegExp(String(params[0])), String(params[1])),
+  split: ({ context, params }) => String(context).split(new RegExp(String(params[0]))),
+  equals: ({ context, params }) => context === params[0],
+  equalsIgnoreCase: ({ context, params }) =>
+    String(context).toLowerCase() === String(params[0]).toLowerCase(),
+};
+
+const javaMethodHandlers = Object.entries(JAVA_METHODS).map(([name, resolve]) => ({
+  uid: `java: ${name}`,
+  match: ({ property, context }: MethodCall) =>
+    property === name &&
+    context !== null &&
+    context !== undefined &&
+    // a map's own key of that name wins (velocityjs's rule for its own helpers)
+    !(typeof context === 'object' && !Array.isArray(context) && Object.hasOwn(context, name)) &&
+    (typeof context === 'string' || typeof context === 'object'),
+  resolve,
+}));
+
 const ASTS = new Map<string, ReturnType<typeof parse>>();
 
 /** A template's syntax tree, parsed once (an API has a fixed set of templates). */
@@ -156,7 +193,10 @@ export function renderTemplate(template: string, input: TemplateInput): Rendered
     stageVariables: javaLike(input.stageVariables),
   };
   // silent: a reference to nothing renders empty, as in API Gateway (not as its own text)
-  const output = new Compile(parsed(template), { escape: false }).render(variables, undefined, true);
+  const output = new Compile(parsed(template), {
+    escape: false,
+    customMethodHandlers: javaMethodHandlers,
+  }).render(variables, undefined, true);
   const status = Number(responseOverride.status);
   return {
     output,

@@ -168,6 +168,17 @@ describe('mapping templates (velocityjs)', () => {
     });
   });
 
+  it('answers the Java methods templates call on strings, lists and maps', () => {
+    const template = [
+      "#set($s = \"a-b-c\")#set($l = $input.path('$.list'))#set($m = $input.path('$.map'))",
+      '$s.length() $s.isEmpty() $s.contains("b") $s.matches("[a-c-]+") $s.replaceAll("-", "_") $s.split("-").size()',
+      '$l.isEmpty() $l.contains(2) $m.containsKey("k") $m.isEmpty() $s.toUpperCase() $s.equalsIgnoreCase("A-B-C")',
+    ].join('\n');
+    const { output } = renderTemplate(template, input('{"list": [1, 2], "map": {"k": 1}}'));
+    // (a line of #set directives leaves no line behind, as in Velocity)
+    expect(output.split('\n')).toEqual(['5 false true true a_b_c 3', 'false true true false A-B-C true']);
+  });
+
   it('collects request and response overrides; a status outside 100-599 is ignored', () => {
     const { overrides } = renderTemplate(
       '#set($context.responseOverride.status = 201)#set($context.responseOverride.header.X-A = "1")#set($context.requestOverride.querystring.q = "z")',
