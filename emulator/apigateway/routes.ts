@@ -1,4 +1,5 @@
 import type { ApiMethod, RestApiModel } from '../cloudformation/cloud-model.ts';
+import { schemaProblem } from './json-schema.ts';
 
 /**
  * API Gateway REST routing rules, pure: full resource paths, matching a request to a method
@@ -120,4 +121,26 @@ export function acceptsBinary(binaryMediaTypes: readonly string[], accept: strin
 export function isBinaryBody(binaryMediaTypes: readonly string[], contentType: string | undefined): boolean {
   const type = contentType?.split(';')[0]?.trim();
   return type ? binaryMediaTypes.some((pattern) => mediaTypeMatches(pattern, type)) : false;
+}
+
+/** Why a body fails the method's model when its validator checks bodies (undefined: it passes). */
+export function bodyProblem(
+  api: RestApiModel,
+  method: ApiMethod,
+  contentType: string | undefined,
+  body: Buffer,
+): string | undefined {
+  const validator = method.validatorId ? api.validators.get(method.validatorId) : undefined;
+  if (!validator?.body || !method.requestModels) return undefined;
+  const type = contentType?.split(';')[0]?.trim().toLowerCase() || 'application/json';
+  const modelName = Object.entries(method.requestModels).find(([key]) => key.toLowerCase() === type)?.[1];
+  const schema = modelName ? api.models?.get(modelName) : undefined;
+  if (!schema) return undefined; // 'Empty' and unknown models accept anything
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return 'not JSON';
+  }
+  return schemaProblem(value, schema);
 }
