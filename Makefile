@@ -9,7 +9,7 @@ NODE_JAVA := $(TOOLCHAIN) --java --deps
 NODE_BROWSER := $(TOOLCHAIN) --java --deps --browser
 NPX := npx --no-install
 
-.PHONY: help install lint format synth test test-integration demo embedded-up bench docs-chart newcomer-check local-up local-down deploy-local deploy destroy
+.PHONY: help install lint format synth test test-integration demo embedded-up compat bench docs-chart newcomer-check local-up local-down deploy-local deploy destroy
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ endif
 
 demo: ## Synthesize, start the embedded cloud, play the driver, save the chart
 	$(NODE_JAVA) $(NPX) tsx scripts/demo.ts
+
+compat: ## Synthesize, deploy, exercise and destroy the compatibility apps (compat/apps): table + compat/results.json
+	$(NODE_JAVA) $(NPX) tsx compat/run.ts
 
 bench: ## Benchmarks on the embedded target (~25 min; BENCH_QUICK=1 ~6 min): table + bench/results.json
 	$(NODE_JAVA) $(NPX) tsx scripts/bench.ts
