@@ -30,7 +30,11 @@ export function formatTable(results: readonly CompatResult[]): string {
   ]);
   const header = ['app', 'deployed', 'result', 'time'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ');
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
   const notes = results.flatMap((r) =>
     r.refusedWith ? [`${r.app}: refused: ${r.refusedWith}`] : r.error ? [`${r.app}: ${r.error}`] : [],
   );

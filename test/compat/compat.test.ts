@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { missingDependency } from '../../compat/apps/index.ts';
+import { runApp } from '../../compat/runner.ts';
+import { expectEqual, invoke, output } from '../../compat/support.ts';
+import { formatTable } from '../../compat/table.ts';
+import { SUPPORTED_TYPES } from '../../emulator/resource-handlers.ts';
+
+/** The compatibility runner (`make compat`) on its cheapest app, and the README's table against the registry. */
+
+/** The pids of this process's children, from /proc (Linux), to see that a run leaves none behind. */
+function childPids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return (
+          readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(process.pid)
+        );
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('make compat runner', () => {
+  it('deploys the missing-dependency app and sees its function fail as on AWS, leaving no process behind', async () => {
+    const before = childPids();
+    const result = await runApp(missingDependency, inject('dynamodbEndpoint'));
+    expect(result).toMatchObject({ app: 'missing-dependency', deployed: true, passed: true });
+    expect(result.checks).toContain('Invoke error: ["Unhandled","Runtime.ImportModuleError"]');
+    expect(childPids()).toEqual(before);
+  });
+
+  it('reports an app that deployed and then answered wrongly as deployed, not passed, with the difference', async () => {
+    const result = await runApp(
+      {
+        ...missingDependency,
+        name: 'wrong-expectation',
+        exercise: async (cloud) => {
+          const answer = await invoke(cloud, output(cloud, 'FunctionName'), { document: 'a: 1' });
+          return [expectEqual('Invoke', answer.functionError, undefined)];
+        },
+      },
+      inject('dynamodbEndpoint'),
+    );
+    expect(result).toMatchObject({
+      deployed: true,
+      passed: false,
+      error: 'Invoke: expected undefined, got "Unhandled"',
+    });
+  });
+
+  it('prints one row per app and the refusals after the table', () => {
+    const table = formatTable([
+      { app: 'a', uses: '', deployed: true, passed: true, seconds: 1.25 },
+      {
+        app: 'b',
+        uses: '',
+        deployed: false,
+        passed: false,
+        refusedWith: 'resource type X is not supported',
+        seconds: 2,
+      },
+    ]);
+    expect(table.split('\n')).toEqual([
+      'app  deployed  result   time',
+      'a    yes       passed   1.3 s',
+      'b    no        refused  2.0 s',
+      '',
+      '1 of 2 deployed, 1 of 2 passed',
+      '',
+      'b: refused: resource type X is not supported',
+    ]);
+  });
+});
+
+describe('README compatibility table', () => {
+  it('names every resource type of the registry (emulator/resource-handlers.ts)', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const start = readme.indexOf('## Compatibility');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    expect(SUPPORTED_TYPES.filter((type) => !section.includes(`\`${type}\``))).toEqual([]);
+  });
+});
