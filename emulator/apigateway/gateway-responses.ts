@@ -16,6 +16,37 @@ export const GATEWAY_RESPONSES = {
   INVALID_API_KEY: { status: 403, message: 'Forbidden', errorType: 'ForbiddenException' },
   THROTTLED: { status: 429, message: 'Too Many Requests', errorType: 'TooManyRequestsException' },
   QUOTA_EXCEEDED: { status: 429, message: 'Limit Exceeded', errorType: 'LimitExceededException' },
+  /** A Lambda authorizer's identity source is missing or invalid, or it threw `Unauthorized`. */
+  UNAUTHORIZED: { status: 401, message: 'Unauthorized', errorType: 'UnauthorizedException' },
+  /** The authorizer's policy allows nothing matching the method ARN. */
+  ACCESS_DENIED: {
+    status: 403,
+    message: 'User is not authorized to access this resource',
+    errorType: 'AccessDeniedException',
+  },
+  ACCESS_DENIED_EXPLICIT: {
+    status: 403,
+    message: 'User is not authorized to access this resource with an explicit deny',
+    errorType: 'AccessDeniedException',
+  },
+  /** The authorizer failed or answered something API Gateway cannot read: AWS says `{"message": null}`. */
+  AUTHORIZER_CONFIGURATION_ERROR: {
+    status: 500,
+    message: null,
+    errorType: 'AuthorizerConfigurationException',
+  },
+  /** No integration response matches and there is no default one, a template fails... */
+  API_CONFIGURATION_ERROR: {
+    status: 500,
+    message: 'Internal server error',
+    errorType: 'InternalServerErrorException',
+  },
+  /** No request template for the Content-Type under a NEVER / WHEN_NO_TEMPLATES passthrough. */
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'Unsupported Media Type',
+    errorType: 'UnsupportedMediaTypeException',
+  },
 } as const;
 
 export type GatewayResponse = (typeof GATEWAY_RESPONSES)[keyof typeof GATEWAY_RESPONSES];

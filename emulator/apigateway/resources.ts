@@ -1,6 +1,8 @@
-import type { ApiMethod, RestApiModel } from '../cloudformation/cloud-model.ts';
+import type { ApiMethod, MappedIntegration, RestApiModel } from '../cloudformation/cloud-model.ts';
 import { shortId } from '../cloudformation/naming.ts';
 import type { DeployContext, PhysicalResource, ResourceHandler } from '../cloudformation/resource-types.ts';
+import { apiAuthorizer } from './authorizers/resources.ts';
+import { awsIntegrationRefusal, lambdaFunctionArnOf } from './integrations/aws-integration.ts';
 import { stageThrottles, usagePlanHandlers } from './usage-plan-resources.ts';
 import { apiGatewayState } from './usage-plans.ts';
 
@@ -31,13 +33,9 @@ export const restApi: ResourceHandler = {
     if (properties.Body !== undefined || properties.BodyS3Location !== undefined) {
       fail(ctx, logicalId, type, 'OpenAPI definitions (Body/BodyS3Location) are not supported');
     }
-    if (properties.ApiKeySourceType !== undefined && properties.ApiKeySourceType !== 'HEADER') {
-      fail(
-        ctx,
-        logicalId,
-        type,
-        `ApiKeySourceType ${String(properties.ApiKeySourceType)} is not supported (HEADER is)`,
-      );
+    const keySource = properties.ApiKeySourceType ?? 'HEADER';
+    if (keySource !== 'HEADER' && keySource !== 'AUTHORIZER') {
+      fail(ctx, logicalId, type, `ApiKeySourceType ${String(keySource)} is not HEADER or AUTHORIZER`);
     }
     const apiId = id(ctx, logicalId);
     const rootResourceId = shortId(ctx.seed, [ctx.stack, logicalId, 'root'], 10);
@@ -52,6 +50,8 @@ export const restApi: ResourceHandler = {
       methods: [],
       validators: new Map(),
       stages: new Set(),
+      apiKeySource: keySource,
+      stageVariables: new Map(),
     });
     return { ref: apiId, attributes: { RootResourceId: rootResourceId, RestApiId: apiId } };
   },
@@ -73,10 +73,15 @@ export const apiResource: ResourceHandler = {
 export const apiMethod: ResourceHandler = {
   types: ['AWS::ApiGateway::Method'],
   unsupported(properties) {
-    const type = ((properties.Integration ?? {}) as Props).Type;
-    return typeof type === 'string' && type !== 'AWS_PROXY' && type !== 'MOCK'
-      ? [`integration type ${type} is not supported (AWS_PROXY and MOCK are)`]
-      : [];
+    const integration = (properties.Integration ?? {}) as Props;
+    const type = integration.Type;
+    if (typeof type === 'string' && !INTEGRATION_TYPES.includes(type))
+      return [`integration type ${type} is not supported (AWS_PROXY, AWS and MOCK are)`];
+    const refusal =
+      type === 'AWS' && typeof integration.Uri === 'string'
+        ? awsIntegrationRefusal(integration.Uri)
+        : undefined;
+    return refusal ? [refusal] : [];
   },
   async create(ctx, logicalId, properties, type): Promise<PhysicalResource> {
     const api = apiOf(ctx, logicalId, type, properties);
@@ -84,19 +89,37 @@ export const apiMethod: ResourceHandler = {
     let methodIntegration: ApiMethod['integration'];
     if (integration.Type === 'AWS_PROXY') {
       const uri = String(integration.Uri ?? '');
-      const functionArn = /\/functions\/(arn:[^/]+)\/invocations$/.exec(uri)?.[1];
+      const functionArn = lambdaFunctionArnOf(uri);
       if (!functionArn) fail(ctx, logicalId, type, `Integration.Uri ${uri} does not name a Lambda function`);
       methodIntegration = { type: 'AWS_PROXY', functionArn };
     } else if (integration.Type === 'MOCK') {
-      methodIntegration = mockIntegration(integration);
+      methodIntegration = { type: 'MOCK', ...mappedIntegration(integration) };
+    } else if (integration.Type === 'AWS') {
+      const uri = String(integration.Uri ?? '');
+      const refusal = awsIntegrationRefusal(uri);
+      if (refusal) fail(ctx, logicalId, type, refusal);
+      methodIntegration = {
+        type: 'AWS',
+        uri,
+        httpMethod: String(integration.IntegrationHttpMethod ?? 'POST').toUpperCase(),
+        ...mappedIntegration(integration),
+      };
     } else {
       fail(
         ctx,
         logicalId,
         type,
-        `integration type ${String(integration.Type)} is not supported (AWS_PROXY and MOCK are)`,
+        `integration type ${String(integration.Type)} is not supported (AWS_PROXY, AWS and MOCK are)`,
       );
     }
+    const authorizationType = String(properties.AuthorizationType ?? 'NONE').toUpperCase();
+    if (authorizationType === 'CUSTOM' && !properties.AuthorizerId)
+      fail(ctx, logicalId, type, 'AuthorizationType CUSTOM needs an AuthorizerId');
+    if (authorizationType === 'AWS_IAM')
+      ctx.logOnce(
+        'apigateway-aws-iam',
+        'API Gateway AWS_IAM authorization is accepted, not enforced (IAM is not emulated)',
+      );
     const requiredParameters = Object.entries((properties.RequestParameters ?? {}) as Props)
       .filter(([, required]) => required === true || required === 'true')
       .map(([key]) => /^method\.request\.(querystring|header|path)\.(.+)$/.exec(key))
@@ -107,6 +130,8 @@ export const apiMethod: ResourceHandler = {
       httpMethod: String(properties.HttpMethod).toUpperCase(),
       integration: methodIntegration,
       apiKeyRequired: properties.ApiKeyRequired === true || properties.ApiKeyRequired === 'true',
+      authorizationType,
+      ...(authorizationType === 'CUSTOM' ? { authorizerId: String(properties.AuthorizerId) } : {}),
       requiredParameters,
       ...(properties.RequestValidatorId ? { validatorId: String(properties.RequestValidatorId) } : {}),
     });
@@ -135,6 +160,7 @@ export const apiDeployment: ResourceHandler = {
     if (typeof properties.StageName === 'string') {
       api.stages.add(properties.StageName);
       const description = (properties.StageDescription ?? {}) as Props;
+      api.stageVariables?.set(properties.StageName, stringMap(description.Variables));
       apiGatewayState(ctx.model).setStageThrottles(api.id, properties.StageName, [
         ...stageThrottles(
           description.ThrottlingRateLimit !== undefined || description.ThrottlingBurstLimit !== undefined
@@ -154,6 +180,7 @@ export const apiStage: ResourceHandler = {
     const api = apiOf(ctx, logicalId, type, properties);
     const stageName = String(properties.StageName ?? fail(ctx, logicalId, type, 'has no StageName'));
     api.stages.add(stageName);
+    api.stageVariables?.set(stageName, stringMap(properties.Variables));
     apiGatewayState(ctx.model).setStageThrottles(
       api.id,
       stageName,
@@ -163,13 +190,18 @@ export const apiStage: ResourceHandler = {
   },
 };
 
-/** A MOCK integration as API Gateway runs it: request template -> status -> integration response. */
-function mockIntegration(integration: Props): ApiMethod['integration'] {
+const INTEGRATION_TYPES = ['AWS_PROXY', 'AWS', 'MOCK'];
+
+/** What MOCK and AWS integrations share: templates, parameters, passthrough, integration responses. */
+function mappedIntegration(integration: Props): MappedIntegration {
   const strings = (value: unknown) =>
     Object.fromEntries(Object.entries((value ?? {}) as Props).map(([k, v]) => [k, String(v)]));
   return {
-    type: 'MOCK',
     requestTemplates: strings(integration.RequestTemplates),
+    requestParameters: strings(integration.RequestParameters),
+    ...(typeof integration.PassthroughBehavior === 'string'
+      ? { passthroughBehavior: integration.PassthroughBehavior.toUpperCase() }
+      : {}),
     integrationResponses: ((integration.IntegrationResponses ?? []) as Props[]).map((response) => ({
       statusCode: Number(response.StatusCode ?? 200),
       ...(typeof response.SelectionPattern === 'string' && response.SelectionPattern !== ''
@@ -181,7 +213,24 @@ function mockIntegration(integration: Props): ApiMethod['integration'] {
   };
 }
 
+const stringMap = (value: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries((value ?? {}) as Props).map(([k, v]) => [k, String(v)]));
+
+/** The account's CloudWatch role for API Gateway logs: accepted, nothing to do (no logs are kept). */
+export const apiAccount: ResourceHandler = {
+  types: ['AWS::ApiGateway::Account'],
+  async create(ctx, logicalId): Promise<PhysicalResource> {
+    ctx.logOnce(
+      'apigateway-account',
+      'accepting AWS::ApiGateway::Account (its CloudWatch role is for API Gateway logs, which are not kept)',
+    );
+    return { ref: id(ctx, logicalId), attributes: {} };
+  },
+};
+
 export const apiGatewayHandlers = [
+  apiAccount,
+  apiAuthorizer,
   restApi,
   apiResource,
   apiMethod,

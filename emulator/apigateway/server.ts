@@ -3,9 +3,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { CloudModel, LambdaFunctionSpec, RestApiModel } from '../cloudformation/cloud-model.ts';
 import type { InvokeOutcome } from '../lambda/runner.ts';
+import { Authorizers } from './authorizers/authorize.ts';
+import { methodArn } from './authorizers/policy.ts';
+import { authorizersOf } from './authorizers/registry.ts';
 import { handleControlPlane } from './control-plane.ts';
 import { EXECUTE_API_PREFIX } from './execute-api-url.ts';
 import { GATEWAY_RESPONSES, sendGatewayResponse } from './gateway-responses.ts';
+import { type AwsBackends, callAwsIntegration } from './integrations/aws-integration.ts';
+import type { MethodRequest } from './integrations/mapping.ts';
+import { mapRequest, mapResponse } from './integrations/pipeline.ts';
 import { runMockIntegration } from './mock-integration.ts';
 import { acceptsBinary, isBinaryBody, matchRoute, missingParameters, type RouteMatch } from './routes.ts';
 import { apiGatewayState, type Refusal } from './usage-plans.ts';
@@ -24,6 +30,10 @@ const REFUSALS: Record<Refusal, (typeof GATEWAY_RESPONSES)[keyof typeof GATEWAY_
 export interface ApiGatewayOptions {
   readonly model: CloudModel;
   readonly invoke: (spec: LambdaFunctionSpec, event: unknown) => Promise<InvokeOutcome>;
+  /** Queues an Event invocation (`X-Amz-Invocation-Type: Event` of AWS integrations); absent: refused. */
+  readonly invokeAsync?: (spec: LambdaFunctionSpec, event: unknown) => void;
+  /** The services `Type: AWS` integrations call (DynamoDB, SNS). */
+  readonly endpoints?: { readonly dynamodb?: string; readonly sns?: string };
   readonly region: string;
   readonly accountId: string;
   /** Loopback port; a free one when omitted. */
@@ -47,8 +57,13 @@ interface ProxyResult {
 }
 
 export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGatewayServer> {
+  const authorizers = new Authorizers({
+    findFunction: (arn) => options.model.findFunction(arn),
+    invoke: options.invoke,
+    ...(options.log ? { log: options.log } : {}),
+  });
   const server = createServer((request, response) => {
-    handle(options, request, response).catch((err: Error) => {
+    handle(options, authorizers, request, response).catch((err: Error) => {
       options.log?.(`API request ${request.method} ${request.url} failed: ${err.message}`);
       if (!response.headersSent) sendJson(response, 500, { message: 'Internal server error' });
       else response.end();
@@ -96,6 +111,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 
 async function handle(
   options: ApiGatewayOptions,
+  authorizers: Authorizers,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -122,14 +138,78 @@ async function handle(
   if (!route) return missingRoute();
 
   const headers = request.headers;
-  const apiKey = headers['x-api-key'];
+  const stageVariables = api.stageVariables?.get(stage) ?? {};
+  const requestContext = baseRequestContext(options, {
+    api,
+    stage,
+    path,
+    httpMethod,
+    route,
+    request,
+    requestId,
+  });
+  const gateway = (name: keyof typeof GATEWAY_RESPONSES) =>
+    sendGatewayResponse(response, GATEWAY_RESPONSES[name], requestId);
+
+  // a Lambda authorizer runs first; its usageIdentifierKey is the API key when ApiKeySourceType is AUTHORIZER
+  let authorization: Authorization | undefined;
+  if (route.method.authorizationType === 'CUSTOM') {
+    const spec = authorizersOf(options.model).get(route.method.authorizerId ?? '');
+    if (!spec) {
+      options.log?.(`API ${api.id}: authorizer ${route.method.authorizerId} is not deployed`);
+      return gateway('AUTHORIZER_CONFIGURATION_ERROR');
+    }
+    const result = await authorizers.authorize(spec, {
+      identity: { headers, query: url.searchParams, stageVariables, context: requestContext },
+      methodArn: methodArn({
+        region: options.region,
+        accountId: options.accountId,
+        apiId: api.id,
+        stage,
+        httpMethod,
+        path,
+      }),
+      requestEvent: () => {
+        const {
+          body: _body,
+          isBase64Encoded: _encoded,
+          ...event
+        } = proxyEvent({
+          route,
+          url,
+          request,
+          path,
+          httpMethod,
+          api,
+          body: Buffer.alloc(0),
+          stageVariables,
+          requestContext,
+        });
+        return event;
+      },
+    });
+    if (!result.ok) return gateway(result.refusal);
+    authorization = {
+      principalId: result.principalId,
+      context: result.context,
+      latencyMs: result.latencyMs,
+      ...(result.usageIdentifierKey ? { usageIdentifierKey: result.usageIdentifierKey } : {}),
+    };
+  }
+  const headerKey = headers['x-api-key'];
+  const apiKey =
+    api.apiKeySource === 'AUTHORIZER'
+      ? authorization?.usageIdentifierKey
+      : Array.isArray(headerKey)
+        ? headerKey[0]
+        : headerKey;
   const admission = plans.admit({
     apiId: api.id,
     stage,
     resourcePath: route.resourcePath,
     httpMethod,
     apiKeyRequired: route.method.apiKeyRequired === true,
-    apiKey: Array.isArray(apiKey) ? apiKey[0] : apiKey,
+    apiKey,
     nowMs: Date.now(),
   });
   if (!admission.ok) return sendGatewayResponse(response, REFUSALS[admission.refusal], requestId);
@@ -142,20 +222,55 @@ async function handle(
       requestId,
     );
   }
+  // what API Gateway passes on: the validated API key, the authorizer's principal and context
+  if (admission.apiKeyId && apiKey) {
+    Object.assign(requestContext.identity, { apiKeyId: admission.apiKeyId, apiKey });
+  }
+  if (authorization) {
+    requestContext.authorizer = {
+      ...authorization.context,
+      principalId: authorization.principalId,
+      integrationLatency: authorization.latencyMs,
+    };
+  }
+  const body = await readBody(request);
   const integration = route.method.integration;
+  const methodRequest: MethodRequest = {
+    headers,
+    query: url.searchParams,
+    pathParameters: route.pathParameters,
+    body: body.toString('utf8'),
+    context: requestContext,
+    stageVariables,
+  };
   if (integration.type === 'MOCK') {
-    const result = runMockIntegration(integration, {
-      headers,
-      query: url.searchParams,
-      pathParameters: route.pathParameters,
-      context: { requestId, stage, resourcePath: route.resourcePath, httpMethod, apiId: api.id },
-    });
-    response.writeHead(result.statusCode, {
-      ...result.headers,
-      'content-length': String(Buffer.byteLength(result.body)),
-      'x-amzn-requestid': requestId,
-    });
-    return void response.end(result.body);
+    const result = runMockIntegration(integration, methodRequest);
+    return writeMapped(response, result.statusCode, result.headers, result.body, requestId);
+  }
+  if (integration.type === 'AWS') {
+    const backends: AwsBackends = {
+      findFunction: (arn) => options.model.findFunction(arn),
+      invoke: options.invoke,
+      ...(options.invokeAsync ? { invokeAsync: options.invokeAsync } : {}),
+      endpoints: options.endpoints ?? {},
+      region: options.region,
+    };
+    try {
+      const mapped = mapRequest(integration, methodRequest);
+      if (!mapped.ok) return gateway(mapped.gateway);
+      const endpoint = await callAwsIntegration(integration, mapped.value, backends);
+      const result = mapResponse(integration, methodRequest, endpoint);
+      if (!result.ok) {
+        options.log?.(
+          `API ${httpMethod} ${path}: no integration response for ${JSON.stringify(endpoint.selectionValue)} and no default one`,
+        );
+        return gateway(result.gateway);
+      }
+      return writeMapped(response, result.value.status, result.value.headers, result.value.body, requestId);
+    } catch (err) {
+      options.log?.(`API ${httpMethod} ${path} -> 500 (${(err as Error).message})`);
+      return gateway('API_CONFIGURATION_ERROR');
+    }
   }
   const spec = options.model.findFunction(integration.functionArn);
   if (!spec) {
@@ -163,21 +278,16 @@ async function handle(
     return sendJson(response, 502, { message: 'Internal server error' }, requestId);
   }
 
-  const body = await readBody(request);
-  const identityKey = admission.apiKeyId
-    ? { apiKeyId: admission.apiKeyId, apiKey: String(headers['x-api-key']) }
-    : undefined;
-  const event = proxyEvent(options, {
+  const event = proxyEvent({
     api,
-    stage,
     path,
     httpMethod,
     route,
     url,
     request,
     body,
-    requestId,
-    ...(identityKey ? { identityKey } : {}),
+    stageVariables,
+    requestContext,
   });
   const outcome = await options.invoke(spec, event);
   const result = (outcome.ok ? outcome.payload : undefined) as ProxyResult | undefined;
@@ -191,7 +301,32 @@ async function handle(
   writeProxyResult(response, result, api.binaryMediaTypes, headers.accept, requestId);
 }
 
-function proxyEvent(
+interface Authorization {
+  readonly principalId: string;
+  readonly context: Readonly<Record<string, string>>;
+  readonly latencyMs: number;
+  readonly usageIdentifierKey?: string;
+}
+
+function writeMapped(
+  response: ServerResponse,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+  body: string,
+  requestId: string,
+): void {
+  response.writeHead(status, {
+    ...headers,
+    'content-length': String(Buffer.byteLength(body)),
+    'x-amzn-requestid': requestId,
+  });
+  response.end(body);
+}
+
+type RequestContext = Record<string, unknown> & { identity: Record<string, unknown>; authorizer?: unknown };
+
+/** `requestContext` of proxy events, also `$context` of mapping templates and authorizers' sources. */
+function baseRequestContext(
   options: ApiGatewayOptions,
   r: {
     api: RestApiModel;
@@ -199,14 +334,44 @@ function proxyEvent(
     path: string;
     httpMethod: string;
     route: RouteMatch;
-    url: URL;
     request: IncomingMessage;
-    body: Buffer;
     requestId: string;
-    /** The validated API key, which API Gateway passes in requestContext.identity. */
-    identityKey?: { apiKeyId: string; apiKey: string };
   },
-): Record<string, unknown> {
+): RequestContext {
+  const now = new Date();
+  return {
+    accountId: options.accountId,
+    apiId: r.api.id,
+    domainName: r.request.headers.host ?? '127.0.0.1',
+    domainPrefix: r.api.id,
+    extendedRequestId: r.requestId,
+    httpMethod: r.httpMethod,
+    identity: {
+      sourceIp: r.request.socket.remoteAddress ?? '127.0.0.1',
+      userAgent: r.request.headers['user-agent'] ?? null,
+    },
+    path: `/${r.stage}${r.path}`,
+    protocol: `HTTP/${r.request.httpVersion}`,
+    requestId: r.requestId,
+    requestTime: now.toUTCString(),
+    requestTimeEpoch: now.getTime(),
+    resourceId: r.route.method.resourceId,
+    resourcePath: r.route.resourcePath,
+    stage: r.stage,
+  };
+}
+
+function proxyEvent(r: {
+  api: RestApiModel;
+  path: string;
+  httpMethod: string;
+  route: RouteMatch;
+  url: URL;
+  request: IncomingMessage;
+  body: Buffer;
+  stageVariables: Readonly<Record<string, string>>;
+  requestContext: RequestContext;
+}): Record<string, unknown> {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   const raw = r.request.rawHeaders;
@@ -223,7 +388,6 @@ function proxyEvent(
   }
   const binary = isBinaryBody(r.api.binaryMediaTypes, r.request.headers['content-type']);
   const hasQuery = Object.keys(query).length > 0;
-  const now = new Date();
   return {
     resource: r.route.resourcePath,
     path: r.path,
@@ -233,28 +397,8 @@ function proxyEvent(
     queryStringParameters: hasQuery ? query : null,
     multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
     pathParameters: Object.keys(r.route.pathParameters).length ? r.route.pathParameters : null,
-    stageVariables: null,
-    requestContext: {
-      accountId: options.accountId,
-      apiId: r.api.id,
-      domainName: r.request.headers.host ?? '127.0.0.1',
-      domainPrefix: r.api.id,
-      extendedRequestId: r.requestId,
-      httpMethod: r.httpMethod,
-      identity: {
-        sourceIp: r.request.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: r.request.headers['user-agent'] ?? null,
-        ...(r.identityKey ?? {}),
-      },
-      path: `/${r.stage}${r.path}`,
-      protocol: `HTTP/${r.request.httpVersion}`,
-      requestId: r.requestId,
-      requestTime: now.toUTCString(),
-      requestTimeEpoch: now.getTime(),
-      resourceId: r.route.method.resourceId,
-      resourcePath: r.route.resourcePath,
-      stage: r.stage,
-    },
+    stageVariables: Object.keys(r.stageVariables).length ? r.stageVariables : null,
+    requestContext: r.requestContext,
     body: r.body.length === 0 ? null : binary ? r.body.toString('base64') : r.body.toString('utf8'),
     isBase64Encoded: r.body.length > 0 && binary,
   };

@@ -42,18 +42,35 @@ export interface MockIntegrationResponse {
   readonly responseTemplates: Readonly<Record<string, string>>;
 }
 
+/** What MOCK and AWS (non-proxy) integrations share: mapping templates and integration responses. */
+export interface MappedIntegration {
+  /** RequestTemplates by content type (VTL). For MOCK, the rendered `statusCode` picks the response. */
+  readonly requestTemplates: Readonly<Record<string, string>>;
+  readonly integrationResponses: readonly MockIntegrationResponse[];
+  /** `integration.request.<where>.<name>` -> `method.request.*`, `'literal'`, `context.*`... */
+  readonly requestParameters?: Readonly<Record<string, string>>;
+  /** WHEN_NO_MATCH (default), WHEN_NO_TEMPLATES or NEVER. */
+  readonly passthroughBehavior?: string;
+}
+
 export interface ApiMethod {
   readonly resourceId: string;
   /** GET, POST... or ANY. */
   readonly httpMethod: string;
   readonly integration:
     | { readonly type: 'AWS_PROXY'; readonly functionArn: string }
-    | {
-        readonly type: 'MOCK';
-        /** RequestTemplates by content type: the template's `statusCode` picks the integration response. */
-        readonly requestTemplates: Readonly<Record<string, string>>;
-        readonly integrationResponses: readonly MockIntegrationResponse[];
-      };
+    | ({ readonly type: 'MOCK' } & MappedIntegration)
+    | ({
+        readonly type: 'AWS';
+        /** `arn:aws:apigateway:<region>:<service>:action/<Action>` or `:path/...` (Lambda's invocations path). */
+        readonly uri: string;
+        /** IntegrationHttpMethod. */
+        readonly httpMethod: string;
+      } & MappedIntegration);
+  /** NONE, AWS_IAM, CUSTOM (a Lambda authorizer) or COGNITO_USER_POOLS. */
+  readonly authorizationType?: string;
+  /** The AWS::ApiGateway::Authorizer id of a CUSTOM method. */
+  readonly authorizerId?: string;
   /** ApiKeyRequired: the request needs a valid `x-api-key` of a usage plan of the stage. */
   readonly apiKeyRequired?: boolean;
   /** Parameters marked required in RequestParameters, by location (querystring, header, path). */
@@ -72,6 +89,10 @@ export interface RestApiModel {
   readonly methods: ApiMethod[];
   readonly validators: Map<string, { readonly parameters: boolean; readonly body: boolean }>;
   readonly stages: Set<string>;
+  /** ApiKeySourceType: HEADER (x-api-key, the default) or AUTHORIZER (the authorizer's usageIdentifierKey). */
+  readonly apiKeySource?: 'HEADER' | 'AUTHORIZER';
+  /** Stage variables by stage name. */
+  readonly stageVariables?: Map<string, Readonly<Record<string, string>>>;
 }
 
 export interface ScheduleRule {

@@ -53,7 +53,7 @@ describe('what the embedded cloud cannot run is named up front, in one message',
       'stack Unsupported-Functions, resource JavaFunction (AWS::Lambda::Function): runtime java21 is not supported (supported: nodejs20.x, nodejs22.x, nodejs24.x, python3.x)',
       'stack Unsupported-Functions, resource OldNodeFunction (AWS::Lambda::Function): runtime nodejs16.x is not supported (supported: nodejs20.x, nodejs22.x, nodejs24.x, python3.x)',
       'stack Unsupported-Functions, resource ImageFunction (AWS::Lambda::Function): container images are not supported',
-      'stack Unsupported-Api, resource GetProxy (AWS::ApiGateway::Method): integration type HTTP_PROXY is not supported (AWS_PROXY and MOCK are)',
+      'stack Unsupported-Api, resource GetProxy (AWS::ApiGateway::Method): integration type HTTP_PROXY is not supported (AWS_PROXY, AWS and MOCK are)',
       'stack Unsupported-Api, resource Distribution: resource type AWS::CloudFront::Distribution is not supported',
     ]);
   });

@@ -1,0 +1,178 @@
+import type { LambdaFunctionSpec } from '../../cloudformation/cloud-model.ts';
+import type { InvokeOutcome } from '../../lambda/runner.ts';
+import { headerValue } from './mapping.ts';
+import type { EndpointResponse, IntegrationRequest } from './pipeline.ts';
+
+/**
+ * The backends of `Type: AWS` integrations: Lambda (`lambda:path/2015-03-31/functions/<arn>/invocations`,
+ * RequestResponse or, with `X-Amz-Invocation-Type: Event`, queued like Lambda's Event invocations),
+ * DynamoDB (`dynamodb:action/<Action>`, the JSON protocol against the embedded DynamoDB) and SNS
+ * (`sns:action/<Action>`, the query protocol against the embedded SNS). Other services are refused
+ * up front (awsIntegrationRefusal).
+ */
+export interface AwsBackends {
+  readonly findFunction: (arn: string) => LambdaFunctionSpec | undefined;
+  readonly invoke: (spec: LambdaFunctionSpec, event: unknown) => Promise<InvokeOutcome>;
+  /** Queues an Event invocation (retried like Lambda's); absent: Event invocations are refused. */
+  readonly invokeAsync?: (spec: LambdaFunctionSpec, event: unknown) => void;
+  readonly endpoints: { readonly dynamodb?: string; readonly sns?: string };
+  readonly region: string;
+}
+
+export interface AwsUri {
+  readonly region: string;
+  readonly service: string;
+  readonly kind: 'action' | 'path';
+  /** The action name, or the path after `path/`. */
+  readonly target: string;
+}
+
+export function parseAwsUri(uri: string): AwsUri | undefined {
+  const match = /^arn:[^:]+:apigateway:([^:]*):([^:]+):(action|path)\/(.*)$/s.exec(uri);
+  if (!match) return undefined;
+  const [, region, service, kind, target] = match as unknown as [
+    string,
+    string,
+    string,
+    'action' | 'path',
+    string,
+  ];
+  // action URIs may carry parameters after '&' (action/Publish&TopicArn=...)
+  return { region, service, kind, target };
+}
+
+/** The Lambda function ARN of a Lambda integration URI (proxy or not). */
+export function lambdaFunctionArnOf(uri: string): string | undefined {
+  return /\/functions\/(arn:[^/]+)\/invocations$/.exec(uri)?.[1];
+}
+
+/** Why an AWS integration URI cannot run here, or undefined when it can. */
+export function awsIntegrationRefusal(uri: string): string | undefined {
+  const parsed = parseAwsUri(uri);
+  if (!parsed)
+    return `AWS integration Uri ${uri} is not an arn:aws:apigateway:<region>:<service>:action|path/... URI`;
+  if (parsed.service === 'lambda') {
+    return parsed.kind === 'path' && lambdaFunctionArnOf(uri)
+      ? undefined
+      : `AWS integration to Lambda must invoke a function (path/2015-03-31/functions/<arn>/invocations), got ${uri}`;
+  }
+  if (parsed.service === 'dynamodb' || parsed.service === 'sns') {
+    return parsed.kind === 'action'
+      ? undefined
+      : `AWS integration to ${parsed.service} by path is not supported (action/<Action> is)`;
+  }
+  if (parsed.service === 'sqs')
+    return 'AWS integration to SQS is not supported: SQS is not in the embedded cloud yet';
+  return `AWS integration to service ${parsed.service} is not supported (lambda, dynamodb and sns are)`;
+}
+
+const text = (status: number, body: string, headers: Record<string, string> = {}): EndpointResponse => ({
+  status,
+  headers: { 'content-type': 'application/json', ...headers },
+  body,
+  selectionValue: String(status),
+});
+
+async function callLambda(
+  uri: string,
+  request: IntegrationRequest,
+  backends: AwsBackends,
+): Promise<EndpointResponse> {
+  const arn = lambdaFunctionArnOf(uri) as string;
+  const spec = backends.findFunction(arn);
+  if (!spec) throw new Error(`integration function ${arn} is not deployed`);
+  let payload: unknown = {};
+  if (request.body.trim() !== '') payload = JSON.parse(request.body); // not JSON: Lambda refuses it, 500 here
+  const invocationType = headerValue(request.header, 'X-Amz-Invocation-Type') ?? 'RequestResponse';
+  if (invocationType === 'Event') {
+    if (!backends.invokeAsync) throw new Error('Event invocations are not available');
+    backends.invokeAsync(spec, payload);
+    return { ...text(202, ''), selectionValue: '' };
+  }
+  if (invocationType === 'DryRun') return { ...text(204, ''), selectionValue: '' };
+  const outcome = await backends.invoke(spec, payload);
+  if (outcome.ok) {
+    const body = outcome.payload === undefined ? 'null' : JSON.stringify(outcome.payload);
+    return { ...text(200, body), selectionValue: '' };
+  }
+  // Lambda answers a function error with 200 and the error document; API Gateway selects by its message
+  const { errorType, errorMessage, trace } = outcome.error;
+  const body = JSON.stringify({ errorMessage, errorType, stackTrace: trace ?? [] });
+  return { ...text(200, body, { 'x-amz-function-error': 'Unhandled' }), selectionValue: errorMessage };
+}
+
+function fakeSigV4(service: string, region: string, signed: string): Record<string, string> {
+  const now = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+  return {
+    'x-amz-date': now,
+    // the embedded services do not check signatures; this one only names the service and region
+    authorization: `AWS4-HMAC-SHA256 Credential=local/${now.slice(0, 8)}/${region}/${service}/aws4_request, SignedHeaders=${signed}, Signature=0`,
+  };
+}
+
+async function endpointAnswer(response: Response): Promise<EndpointResponse> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return {
+    status: response.status,
+    headers,
+    body: await response.text(),
+    selectionValue: String(response.status),
+  };
+}
+
+async function callDynamoDb(action: string, request: IntegrationRequest, backends: AwsBackends) {
+  const endpoint = backends.endpoints.dynamodb;
+  if (!endpoint) throw new Error('no DynamoDB endpoint in this cloud');
+  const response = await fetch(`${endpoint}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': `DynamoDB_20120810.${action}`,
+      ...fakeSigV4('dynamodb', backends.region, 'content-type;host;x-amz-date;x-amz-target'),
+    },
+    body: request.body,
+  });
+  return endpointAnswer(response);
+}
+
+async function callSns(
+  target: string,
+  httpMethod: string,
+  request: IntegrationRequest,
+  backends: AwsBackends,
+): Promise<EndpointResponse> {
+  const endpoint = backends.endpoints.sns;
+  if (!endpoint) throw new Error('no SNS endpoint in this cloud');
+  const [action, ...inline] = target.split('&');
+  const query = new URLSearchParams(inline.join('&'));
+  for (const [name, value] of Object.entries(request.querystring)) query.set(name, value);
+  query.set('Action', action as string);
+  const method = httpMethod === 'ANY' ? 'POST' : httpMethod;
+  const response = await fetch(`${endpoint}/?${query}`, {
+    method,
+    headers: {
+      'content-type': headerValue(request.header, 'content-type') ?? 'application/x-www-form-urlencoded',
+      accept: headerValue(request.header, 'accept') ?? 'application/json',
+      ...fakeSigV4('sns', backends.region, 'content-type;host;x-amz-date'),
+    },
+    ...(method === 'GET' || method === 'HEAD' ? {} : { body: request.body }),
+  });
+  return endpointAnswer(response);
+}
+
+/** Calls the integration's backend; throws when it cannot be reached (API Gateway's 500). */
+export async function callAwsIntegration(
+  integration: { readonly uri: string; readonly httpMethod: string },
+  request: IntegrationRequest,
+  backends: AwsBackends,
+): Promise<EndpointResponse> {
+  const refusal = awsIntegrationRefusal(integration.uri);
+  if (refusal) throw new Error(refusal);
+  const { service, target } = parseAwsUri(integration.uri) as AwsUri;
+  if (service === 'lambda') return callLambda(integration.uri, request, backends);
+  if (service === 'dynamodb') return callDynamoDb(target, request, backends);
+  return callSns(target, integration.httpMethod, request, backends);
+}
