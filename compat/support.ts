@@ -38,19 +38,28 @@ export function output(cloud: LocalCloud, key: string): string {
   throw new Error(`no stack output ${key} (outputs: ${JSON.stringify(cloud.outputs)})`);
 }
 
-/** Fails with both values when they differ (compared as JSON). */
+/** JSON with every object's keys sorted: stores (DynamoDB) give attributes back in any order. */
+function canonical(value: unknown): string | undefined {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}
+
+/** Fails with both values when they differ (compared as JSON, object keys in any order). */
 export function expectEqual(what: string, actual: unknown, expected: unknown): string {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
+  const a = canonical(actual);
+  const e = canonical(expected);
   if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
-  return `${what}: ${e}`;
+  return `${what}: ${JSON.stringify(expected)}`;
 }
 
 export interface HttpAnswer {
   status: number;
   headers: Headers;
   text: string;
-  /** The body parsed as JSON, or undefined when it is not JSON. */
+  /** The body parsed as JSON, or the text itself when it is not JSON (so that a failure shows it). */
   json: unknown;
 }
 
@@ -62,7 +71,7 @@ export async function http(url: string, init: RequestInit = {}): Promise<HttpAns
   try {
     json = JSON.parse(text);
   } catch {
-    json = undefined;
+    json = text;
   }
   return { status: response.status, headers: response.headers, text, json };
 }

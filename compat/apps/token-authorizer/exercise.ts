@@ -13,7 +13,7 @@ export async function exercise(cloud: LocalCloud): Promise<string[]> {
     expectEqual('unknown token', await call('nobody'), [401, { message: 'Unauthorized' }]),
     expectEqual('denied token', await call('deny'), [
       403,
-      { Message: 'User is not authorized to access this resource with an explicit deny' },
+      { message: 'User is not authorized to access this resource with an explicit deny' },
     ]),
     expectEqual('allowed token', await call('allow-ana'), [200, { user: 'ana', plan: 'gold' }]),
   ];
