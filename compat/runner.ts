@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalCloud, startLocalCloud } from '../emulator/local-cloud.ts';
+import { childPids, leftBehind } from './process-tree.ts';
 import type { CompatApp } from './support.ts';
 import type { CompatResult } from './table.ts';
 
@@ -18,6 +19,7 @@ export async function runApp(
   verbose = false,
 ): Promise<CompatResult> {
   const started = Date.now();
+  const childrenBefore = childPids();
   const work = mkdtempSync(join(tmpdir(), `compat-${app.name}-`));
   const result = (fields: Omit<CompatResult, 'app' | 'uses' | 'seconds'>): CompatResult => ({
     app: app.name,
@@ -60,6 +62,9 @@ export async function runApp(
       cloud = undefined;
       await deployed.destroy();
       checks.push(...((await app.afterDestroy?.()) ?? []));
+      // a destroyed cloud leaves no process behind (S3, function environments, Python runtimes)
+      const left = await leftBehind(childrenBefore);
+      if (left.length > 0) throw new Error(`processes left behind: ${left.map(describe).join(', ')}`);
     } catch (error) {
       return result({ deployed: true, passed: false, error: `after destroy: ${message(error)}` });
     }
@@ -67,6 +72,14 @@ export async function runApp(
   } finally {
     await cloud?.destroy().catch(() => {});
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function describe(pid: number): string {
+  try {
+    return `${pid} (${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').slice(0, 80)})`;
+  } catch {
+    return String(pid);
   }
 }
 

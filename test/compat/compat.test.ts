@@ -1,29 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { missingDependency } from '../../compat/apps/index.ts';
+import { childPids, leftBehind } from '../../compat/process-tree.ts';
 import { runApp } from '../../compat/runner.ts';
 import { expectEqual, invoke, output } from '../../compat/support.ts';
 import { formatTable } from '../../compat/table.ts';
 import { SUPPORTED_TYPES } from '../../emulator/resource-handlers.ts';
 
 /** The compatibility runner (`make compat`) on its cheapest app, and the README's table against the registry. */
-
-/** The pids of this process's children, from /proc (Linux), to see that a run leaves none behind. */
-function childPids(): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return (
-          readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(process.pid)
-        );
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 describe('make compat runner', () => {
   it('deploys the missing-dependency app and sees its function fail as on AWS, leaving no process behind', async () => {
@@ -51,6 +37,17 @@ describe('make compat runner', () => {
       passed: false,
       error: 'Invoke: expected undefined, got "Unhandled"',
     });
+  });
+
+  it('sees a child process left behind (and not one that ended)', async () => {
+    const before = childPids();
+    const sleeper = spawn('sleep', ['30']);
+    const quick = spawn('true');
+    await new Promise((resolve) => quick.on('exit', resolve));
+    expect(await leftBehind(before, 300)).toEqual([sleeper.pid]);
+    sleeper.kill();
+    await new Promise((resolve) => sleeper.on('exit', resolve));
+    expect(await leftBehind(before, 300)).toEqual([]);
   });
 
   it('prints one row per app and the refusals after the table', () => {

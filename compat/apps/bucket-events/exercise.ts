@@ -10,6 +10,7 @@ const removed = new Set<string>();
 export async function exercise(cloud: LocalCloud): Promise<string[]> {
   const { s3 } = clientsFor(cloud);
   const Bucket = output(cloud, 'BucketName');
+  removed.clear();
   cloud.onS3Event((record) => {
     if (record.eventName.startsWith('ObjectRemoved:')) removed.add(record.s3.object.key);
   });
