@@ -57,6 +57,8 @@ export interface ReceiveInput {
   readonly maxNumberOfMessages?: number;
   readonly visibilityTimeout?: number;
   readonly waitTimeSeconds?: number;
+  /** Overrides waitTimeSeconds, in milliseconds (event source mappings' batching windows). */
+  readonly waitMs?: number;
   /** System attribute names (AttributeNames / MessageSystemAttributeNames): `All` or names. */
   readonly attributeNames?: readonly string[];
   /** `All`, `.*`, `prefix.*` or names. */
@@ -467,10 +469,18 @@ export class SqsService {
           entries.push({
             t: 'send',
             q: deadLetter.name,
+            // the dead-letter queue counts its own receives (its own redrive policy starts from 0)
             m: {
-              ...message,
+              id: message.id,
+              body: message.body,
+              attributes: message.attributes,
+              systemAttributes: message.systemAttributes,
+              sentAt: message.sentAt,
               visibleAt: now,
-              receiveCount: message.receiveCount,
+              receiveCount: 0,
+              ...optional('groupId', message.groupId),
+              ...optional('deduplicationId', message.deduplicationId),
+              ...optional('senderId', message.senderId),
               deadLetterSourceArn: this.queueArn(queue.name),
             },
           });
@@ -501,8 +511,10 @@ export class SqsService {
 
   /** ReceiveMessage: waits up to WaitTimeSeconds (or the queue's ReceiveMessageWaitTimeSeconds) for a message. */
   async receiveMessage(queue: Queue, input: ReceiveInput, signal?: AbortSignal): Promise<ReceivedMessage[]> {
-    const wait = input.waitTimeSeconds ?? numericAttribute(queue, 'ReceiveMessageWaitTimeSeconds');
-    const deadline = this.now() + wait * 1000;
+    const wait =
+      input.waitMs ??
+      1000 * (input.waitTimeSeconds ?? numericAttribute(queue, 'ReceiveMessageWaitTimeSeconds'));
+    const deadline = this.now() + wait;
     for (;;) {
       if (!this.queues.has(queue.name)) throw queueDoesNotExist();
       const messages = this.receiveNow(queue, input);
