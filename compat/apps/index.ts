@@ -3,6 +3,8 @@ import * as bucketEventsApp from './bucket-events/app.ts';
 import * as bucketEventsChecks from './bucket-events/exercise.ts';
 import * as crudApiApp from './crud-api/app.ts';
 import * as crudApiChecks from './crud-api/exercise.ts';
+import * as httpApiApp from './http-api/app.ts';
+import * as httpApiChecks from './http-api/exercise.ts';
 import * as layerApp from './layer/app.ts';
 import * as layerChecks from './layer/exercise.ts';
 import * as logRetentionApp from './log-retention/app.ts';
@@ -90,6 +92,13 @@ export const missingDependency: CompatApp = {
   ...missingDependencyChecks,
 };
 
+export const httpApi: CompatApp = {
+  name: 'http-api',
+  uses: 'HttpApi (API Gateway v2), HttpLambdaIntegration',
+  ...httpApiApp,
+  ...httpApiChecks,
+};
+
 /** Every compatibility app, in the order `make compat` runs them. */
 export const COMPAT_APPS: readonly CompatApp[] = [
   crudApi,
@@ -102,4 +111,5 @@ export const COMPAT_APPS: readonly CompatApp[] = [
   schedule,
   pythonInline,
   missingDependency,
+  httpApi,
 ];

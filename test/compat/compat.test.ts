@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { describe, expect, inject, it } from 'vitest';
+import { compatApp } from '../../compat/apps/cdk-app.ts';
 import { missingDependency } from '../../compat/apps/index.ts';
 import { childPids, leftBehind } from '../../compat/process-tree.ts';
 import { runApp } from '../../compat/runner.ts';
@@ -37,6 +39,29 @@ describe('make compat runner', () => {
       passed: false,
       error: 'Invoke: expected undefined, got "Unhandled"',
     });
+  });
+
+  it('reports a refusal given up front as refused, having started nothing', async () => {
+    const before = childPids();
+    const result = await runApp(
+      {
+        name: 'unknown-type',
+        uses: 'a resource type the embedded cloud has not (IoT)',
+        synthesize(outdir) {
+          const app = compatApp(outdir);
+          new CfnResource(new Stack(app, 'Compat-Unknown'), 'Thing', { type: 'AWS::IoT::Thing' });
+          app.synth();
+        },
+        exercise: async () => [],
+      },
+      inject('dynamodbEndpoint'),
+    );
+    expect(result).toMatchObject({
+      deployed: false,
+      passed: false,
+      refusedWith: 'stack Compat-Unknown, resource Thing: resource type AWS::IoT::Thing is not supported',
+    });
+    expect(childPids()).toEqual(before);
   });
 
   it('sees a child process left behind (and not one that ended)', async () => {
