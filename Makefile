@@ -54,7 +54,7 @@ docs-chart: ## Redraw docs/demo-chart.png (the README's chart) with `make demo`
 newcomer-check: ## Clone into a temp folder, time `make demo` and `make test` there: bench/newcomer.json
 	$(TOOLCHAIN) node scripts/newcomer-check.mjs
 
-embedded-up: ## Keep the embedded cloud running (state in .local/cloud) until Ctrl-C
+embedded-up: ## Keep the embedded cloud running (state in .local/cloud) until Ctrl-C; ASSEMBLY=<cdk.out> runs another app
 	$(NODE_JAVA) $(NPX) tsx scripts/embedded-up.ts
 
 local-up: ## Start LocalStack (docker compose), wait until healthy, print the endpoint

@@ -1,5 +1,6 @@
 // `make embedded-up`: the embedded cloud in the foreground, state in .local/, until Ctrl-C.
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { readAssembly } from '../emulator/cloudformation/assembly.ts';
 import { ignoredResources } from '../emulator/cloudformation/ignored.ts';
 import { startLocalCloud } from '../emulator/local-cloud.ts';
@@ -19,7 +20,12 @@ function portOption(name: string): number | undefined {
 }
 
 runMain(async () => {
-  const assemblyDir = await ensureAssembly(progress);
+  // ASSEMBLY=<a cdk.out>: any CDK app's synthesized assembly, with its own state folder by default
+  const foreign = process.env.ASSEMBLY ? resolve(process.env.ASSEMBLY) : undefined;
+  const assemblyDir = foreign ?? (await ensureAssembly(progress));
+  const defaultState = foreign
+    ? join(repoRoot, '.local', `assembly-${createHash('sha256').update(foreign).digest('hex').slice(0, 8)}`)
+    : join(repoRoot, '.local', 'cloud');
   const apiPort = portOption('API_PORT');
   const s3Port = portOption('S3_PORT');
   const dynamodbPort = portOption('DYNAMODB_PORT');
@@ -28,7 +34,7 @@ runMain(async () => {
   const events = eventsOptionsFromEnv(process.env);
   const cloud = await startLocalCloud({
     assemblyDir,
-    stateDir: process.env.STATE_DIR ?? join(repoRoot, '.local', 'cloud'),
+    stateDir: process.env.STATE_DIR ?? defaultState,
     log: progress,
     echoFunctionLogs: process.env.QUIET !== '1',
     runSchedulesOnTimer: true,
