@@ -2,6 +2,7 @@ import type { ApiMethod, MappedIntegration, RestApiModel } from '../cloudformati
 import { shortId } from '../cloudformation/naming.ts';
 import type { DeployContext, PhysicalResource, ResourceHandler } from '../cloudformation/resource-types.ts';
 import { apiAuthorizer } from './authorizers/resources.ts';
+import { apiGatewayResponse } from './gateway-response-resources.ts';
 import { awsIntegrationRefusal, lambdaFunctionArnOf } from './integrations/aws-integration.ts';
 import { stageThrottles, usagePlanHandlers } from './usage-plan-resources.ts';
 import { apiGatewayState } from './usage-plans.ts';
@@ -52,6 +53,7 @@ export const restApi: ResourceHandler = {
       stages: new Set(),
       apiKeySource: keySource,
       stageVariables: new Map(),
+      models: new Map(),
     });
     return { ref: apiId, attributes: { RootResourceId: rootResourceId, RestApiId: apiId } };
   },
@@ -132,6 +134,7 @@ export const apiMethod: ResourceHandler = {
       apiKeyRequired: properties.ApiKeyRequired === true || properties.ApiKeyRequired === 'true',
       authorizationType,
       ...(authorizationType === 'CUSTOM' ? { authorizerId: String(properties.AuthorizerId) } : {}),
+      ...(properties.RequestModels ? { requestModels: stringMap(properties.RequestModels) } : {}),
       requiredParameters,
       ...(properties.RequestValidatorId ? { validatorId: String(properties.RequestValidatorId) } : {}),
     });
@@ -216,6 +219,28 @@ function mappedIntegration(integration: Props): MappedIntegration {
 const stringMap = (value: unknown): Record<string, string> =>
   Object.fromEntries(Object.entries((value ?? {}) as Props).map(([k, v]) => [k, String(v)]));
 
+/** A request or response model: its JSON schema, which a request validator checks bodies against. */
+export const apiModel: ResourceHandler = {
+  types: ['AWS::ApiGateway::Model'],
+  async create(ctx, logicalId, properties, type): Promise<PhysicalResource> {
+    const api = apiOf(ctx, logicalId, type, properties);
+    // CloudFormation names an unnamed model after its logical id (letters and digits only)
+    const name = String(
+      properties.Name ?? `${logicalId.replace(/[^A-Za-z0-9]/g, '')}${id(ctx, logicalId, 6)}`,
+    );
+    let schema = properties.Schema ?? {};
+    if (typeof schema === 'string') {
+      try {
+        schema = JSON.parse(schema);
+      } catch {
+        fail(ctx, logicalId, type, 'Schema is not JSON');
+      }
+    }
+    api.models?.set(name, schema as Record<string, unknown>);
+    return { ref: name, attributes: {} };
+  },
+};
+
 /** The account's CloudWatch role for API Gateway logs: accepted, nothing to do (no logs are kept). */
 export const apiAccount: ResourceHandler = {
   types: ['AWS::ApiGateway::Account'],
@@ -231,6 +256,8 @@ export const apiAccount: ResourceHandler = {
 export const apiGatewayHandlers = [
   apiAccount,
   apiAuthorizer,
+  apiModel,
+  apiGatewayResponse,
   restApi,
   apiResource,
   apiMethod,

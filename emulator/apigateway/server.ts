@@ -8,15 +8,21 @@ import { methodArn } from './authorizers/policy.ts';
 import { authorizersOf } from './authorizers/registry.ts';
 import { handleControlPlane } from './control-plane.ts';
 import { EXECUTE_API_PREFIX } from './execute-api-url.ts';
-import { GATEWAY_RESPONSES, sendGatewayResponse } from './gateway-responses.ts';
+import {
+  customGatewayResponses,
+  GATEWAY_RESPONSES,
+  type GatewayResponse,
+  sendGatewayResponse,
+} from './gateway-responses.ts';
 import { type AwsBackends, callAwsIntegration } from './integrations/aws-integration.ts';
 import type { MethodRequest } from './integrations/mapping.ts';
 import { mapRequest, mapResponse } from './integrations/pipeline.ts';
+import { schemaProblem } from './json-schema.ts';
 import { runMockIntegration } from './mock-integration.ts';
 import { acceptsBinary, isBinaryBody, matchRoute, missingParameters, type RouteMatch } from './routes.ts';
 import { apiGatewayState, type Refusal } from './usage-plans.ts';
 
-const REFUSALS: Record<Refusal, (typeof GATEWAY_RESPONSES)[keyof typeof GATEWAY_RESPONSES]> = {
+const REFUSALS: Record<Refusal, GatewayResponse> = {
   forbidden: GATEWAY_RESPONSES.INVALID_API_KEY,
   throttled: GATEWAY_RESPONSES.THROTTLED,
   quota: GATEWAY_RESPONSES.QUOTA_EXCEEDED,
@@ -129,8 +135,19 @@ async function handle(
   // no such API: on AWS its host name would not even resolve
   if (!api) return sendJson(response, 404, { message: 'Not Found' }, requestId);
   // a REST API answers an unknown stage, path or method with 403 "Missing Authentication Token"
+  const custom = customGatewayResponses(options.model).get(api.id);
   const missingRoute = () =>
-    sendGatewayResponse(response, GATEWAY_RESPONSES.MISSING_AUTHENTICATION_TOKEN, requestId);
+    sendGatewayResponse(response, GATEWAY_RESPONSES.MISSING_AUTHENTICATION_TOKEN, requestId, {
+      ...(custom ? { custom } : {}),
+      request: {
+        headers: request.headers,
+        query: url.searchParams,
+        pathParameters: {},
+        body: '',
+        context: { requestId, apiId: api.id, stage: stage ?? '' },
+        stageVariables: (stage && api.stageVariables?.get(stage)) || {},
+      },
+    });
   if (!stage || !api.stages.has(stage)) return missingRoute();
   const path = `/${rest.join('/')}`;
   const httpMethod = (request.method ?? 'GET').toUpperCase();
@@ -138,6 +155,8 @@ async function handle(
   if (!route) return missingRoute();
 
   const headers = request.headers;
+  // templates see header names as the client sent them ($input.params().header.get('Content-Type'))
+  const sentHeaders = headersAsSent(request.rawHeaders);
   const stageVariables = api.stageVariables?.get(stage) ?? {};
   const requestContext = baseRequestContext(options, {
     api,
@@ -148,8 +167,20 @@ async function handle(
     request,
     requestId,
   });
-  const gateway = (name: keyof typeof GATEWAY_RESPONSES) =>
-    sendGatewayResponse(response, GATEWAY_RESPONSES[name], requestId);
+  // API Gateway's own answers, replaced by the API's GatewayResponse of their type when it has one
+  const answer = (gatewayResponse: GatewayResponse) =>
+    sendGatewayResponse(response, gatewayResponse, requestId, {
+      ...(custom ? { custom } : {}),
+      request: {
+        headers: sentHeaders,
+        query: url.searchParams,
+        pathParameters: route.pathParameters,
+        body: '',
+        context: requestContext,
+        stageVariables,
+      },
+    });
+  const gateway = (name: keyof typeof GATEWAY_RESPONSES) => answer(GATEWAY_RESPONSES[name]);
 
   // a Lambda authorizer runs first; its usageIdentifierKey is the API key when ApiKeySourceType is AUTHORIZER
   let authorization: Authorization | undefined;
@@ -160,6 +191,7 @@ async function handle(
       return gateway('AUTHORIZER_CONFIGURATION_ERROR');
     }
     const result = await authorizers.authorize(spec, {
+      stage,
       identity: { headers, query: url.searchParams, stageVariables, context: requestContext },
       methodArn: methodArn({
         region: options.region,
@@ -212,15 +244,17 @@ async function handle(
     apiKey,
     nowMs: Date.now(),
   });
-  if (!admission.ok) return sendGatewayResponse(response, REFUSALS[admission.refusal], requestId);
+  if (!admission.ok) return answer(REFUSALS[admission.refusal]);
   const missing = missingParameters(api, route.method, { query: url.searchParams, headers });
   if (missing.length > 0) {
-    return sendJson(
-      response,
-      400,
-      { message: `Missing required request parameters: [${missing.join(', ')}]` },
-      requestId,
-    );
+    const message = `${GATEWAY_RESPONSES.BAD_REQUEST_PARAMETERS.message}: [${missing.join(', ')}]`;
+    return answer({ ...GATEWAY_RESPONSES.BAD_REQUEST_PARAMETERS, message });
+  }
+  const body = await readBody(request);
+  const invalidBody = bodyProblem(api, route.method, headers['content-type'], body);
+  if (invalidBody) {
+    options.log?.(`API ${httpMethod} ${path}: request body does not match its model (${invalidBody})`);
+    return gateway('BAD_REQUEST_BODY');
   }
   // what API Gateway passes on: the validated API key, the authorizer's principal and context
   if (admission.apiKeyId && apiKey) {
@@ -233,10 +267,9 @@ async function handle(
       integrationLatency: authorization.latencyMs,
     };
   }
-  const body = await readBody(request);
   const integration = route.method.integration;
   const methodRequest: MethodRequest = {
-    headers,
+    headers: sentHeaders,
     query: url.searchParams,
     pathParameters: route.pathParameters,
     body: body.toString('utf8'),
@@ -299,6 +332,38 @@ async function handle(
     return sendJson(response, 502, { message: 'Internal server error' }, requestId);
   }
   writeProxyResult(response, result, api.binaryMediaTypes, headers.accept, requestId);
+}
+
+/** Why a body fails the method's model when its validator checks bodies (undefined: it passes). */
+function bodyProblem(
+  api: RestApiModel,
+  method: RouteMatch['method'],
+  contentType: string | undefined,
+  body: Buffer,
+): string | undefined {
+  const validator = method.validatorId ? api.validators.get(method.validatorId) : undefined;
+  if (!validator?.body || !method.requestModels) return undefined;
+  const type = contentType?.split(';')[0]?.trim().toLowerCase() || 'application/json';
+  const modelName = Object.entries(method.requestModels).find(([key]) => key.toLowerCase() === type)?.[1];
+  const schema = modelName ? api.models?.get(modelName) : undefined;
+  if (!schema) return undefined; // 'Empty' and unknown models accept anything
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return 'not JSON';
+  }
+  return schemaProblem(value, schema);
+}
+
+/** Request headers with their names as sent; repeated ones joined with commas. */
+function headersAsSent(raw: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    headers[name] = headers[name] === undefined ? (raw[i + 1] as string) : `${headers[name]},${raw[i + 1]}`;
+  }
+  return headers;
 }
 
 interface Authorization {

@@ -71,6 +71,8 @@ export interface ApiMethod {
   readonly authorizationType?: string;
   /** The AWS::ApiGateway::Authorizer id of a CUSTOM method. */
   readonly authorizerId?: string;
+  /** RequestModels: content type -> model name (the body a request validator checks). */
+  readonly requestModels?: Readonly<Record<string, string>>;
   /** ApiKeyRequired: the request needs a valid `x-api-key` of a usage plan of the stage. */
   readonly apiKeyRequired?: boolean;
   /** Parameters marked required in RequestParameters, by location (querystring, header, path). */
@@ -91,6 +93,8 @@ export interface RestApiModel {
   readonly stages: Set<string>;
   /** ApiKeySourceType: HEADER (x-api-key, the default) or AUTHORIZER (the authorizer's usageIdentifierKey). */
   readonly apiKeySource?: 'HEADER' | 'AUTHORIZER';
+  /** AWS::ApiGateway::Model schemas (JSON Schema draft 4) by model name. */
+  readonly models?: Map<string, Readonly<Record<string, unknown>>>;
   /** Stage variables by stage name. */
   readonly stageVariables?: Map<string, Readonly<Record<string, string>>>;
 }

@@ -36,6 +36,8 @@ export interface AuthorizerDeps {
 }
 
 export interface AuthorizationRequest {
+  /** The stage: each stage has its own authorizer cache, as on AWS. */
+  readonly stage: string;
   readonly identity: IdentityRequest;
   readonly methodArn: string;
   /** The REQUEST authorizer's event (the proxy event's request part), built only when needed. */
@@ -44,7 +46,10 @@ export interface AuthorizationRequest {
 
 export class Authorizers {
   private readonly cache = new Map<string, { output: AuthorizerOutput; expiresAt: number }>();
-  constructor(private readonly deps: AuthorizerDeps) {}
+  private readonly deps: AuthorizerDeps;
+  constructor(deps: AuthorizerDeps) {
+    this.deps = deps;
+  }
 
   async authorize(spec: AuthorizerSpec, request: AuthorizationRequest): Promise<Authorization> {
     const now = this.deps.now ?? Date.now;
@@ -55,7 +60,7 @@ export class Authorizers {
       if (!safeFullMatch(spec.validationExpression, token)) return { ok: false, refusal: 'UNAUTHORIZED' };
     }
     const cacheable = spec.ttlSeconds > 0 && values.length > 0;
-    const key = JSON.stringify([spec.id, ...values]);
+    const key = JSON.stringify([spec.id, request.stage, ...values]);
     let output = cacheable ? this.cached(key, now()) : undefined;
     let latencyMs = 0;
     if (!output) {

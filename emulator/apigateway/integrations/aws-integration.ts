@@ -2,13 +2,15 @@ import type { LambdaFunctionSpec } from '../../cloudformation/cloud-model.ts';
 import type { InvokeOutcome } from '../../lambda/runner.ts';
 import { headerValue } from './mapping.ts';
 import type { EndpointResponse, IntegrationRequest } from './pipeline.ts';
+import { queryAnswerAsJson } from './query-json.ts';
 
 /**
  * The backends of `Type: AWS` integrations: Lambda (`lambda:path/2015-03-31/functions/<arn>/invocations`,
  * RequestResponse or, with `X-Amz-Invocation-Type: Event`, queued like Lambda's Event invocations),
  * DynamoDB (`dynamodb:action/<Action>`, the JSON protocol against the embedded DynamoDB) and SNS
- * (`sns:action/<Action>`, the query protocol against the embedded SNS). Other services are refused
- * up front (awsIntegrationRefusal).
+ * (`sns:action/<Action>`, or `sns:path/...` with the Action in the body: the query protocol against the
+ * embedded SNS, answered in JSON when the integration accepts it, as AWS answers API Gateway). Other
+ * services are refused up front (awsIntegrationRefusal).
  */
 export interface AwsBackends {
   readonly findFunction: (arn: string) => LambdaFunctionSpec | undefined;
@@ -56,7 +58,8 @@ export function awsIntegrationRefusal(uri: string): string | undefined {
       ? undefined
       : `AWS integration to Lambda must invoke a function (path/2015-03-31/functions/<arn>/invocations), got ${uri}`;
   }
-  if (parsed.service === 'dynamodb' || parsed.service === 'sns') {
+  if (parsed.service === 'sns') return undefined;
+  if (parsed.service === 'dynamodb') {
     return parsed.kind === 'action'
       ? undefined
       : `AWS integration to ${parsed.service} by path is not supported (action/<Action> is)`;
@@ -139,28 +142,41 @@ async function callDynamoDb(action: string, request: IntegrationRequest, backend
 }
 
 async function callSns(
-  target: string,
+  uri: AwsUri,
   httpMethod: string,
   request: IntegrationRequest,
   backends: AwsBackends,
 ): Promise<EndpointResponse> {
   const endpoint = backends.endpoints.sns;
   if (!endpoint) throw new Error('no SNS endpoint in this cloud');
-  const [action, ...inline] = target.split('&');
-  const query = new URLSearchParams(inline.join('&'));
+  const query = new URLSearchParams();
+  if (uri.kind === 'action') {
+    // action/Publish, or action/Publish&TopicArn=... with parameters in the URI
+    const [action, ...inline] = uri.target.split('&');
+    for (const [name, value] of new URLSearchParams(inline.join('&'))) query.set(name, value);
+    query.set('Action', action as string);
+  } // path/...: the query protocol reads its Action from the body or the query string
   for (const [name, value] of Object.entries(request.querystring)) query.set(name, value);
-  query.set('Action', action as string);
   const method = httpMethod === 'ANY' ? 'POST' : httpMethod;
-  const response = await fetch(`${endpoint}/?${query}`, {
+  // API Gateway asks for JSON unless the integration request says otherwise
+  const accept = headerValue(request.header, 'accept') ?? 'application/json';
+  const response = await fetch(`${endpoint}/${query.size ? `?${query}` : ''}`, {
     method,
     headers: {
       'content-type': headerValue(request.header, 'content-type') ?? 'application/x-www-form-urlencoded',
-      accept: headerValue(request.header, 'accept') ?? 'application/json',
+      accept,
       ...fakeSigV4('sns', backends.region, 'content-type;host;x-amz-date'),
     },
     ...(method === 'GET' || method === 'HEAD' ? {} : { body: request.body }),
   });
-  return endpointAnswer(response);
+  const answer = await endpointAnswer(response);
+  const json =
+    accept.includes('json') && /xml/.test(answer.headers['content-type'] ?? '')
+      ? queryAnswerAsJson(answer.body)
+      : undefined;
+  return json === undefined
+    ? answer
+    : { ...answer, headers: { ...answer.headers, 'content-type': 'application/json' }, body: json };
 }
 
 /** Calls the integration's backend; throws when it cannot be reached (API Gateway's 500). */
@@ -171,8 +187,8 @@ export async function callAwsIntegration(
 ): Promise<EndpointResponse> {
   const refusal = awsIntegrationRefusal(integration.uri);
   if (refusal) throw new Error(refusal);
-  const { service, target } = parseAwsUri(integration.uri) as AwsUri;
-  if (service === 'lambda') return callLambda(integration.uri, request, backends);
-  if (service === 'dynamodb') return callDynamoDb(target, request, backends);
-  return callSns(target, integration.httpMethod, request, backends);
+  const uri = parseAwsUri(integration.uri) as AwsUri;
+  if (uri.service === 'lambda') return callLambda(integration.uri, request, backends);
+  if (uri.service === 'dynamodb') return callDynamoDb(uri.target, request, backends);
+  return callSns(uri, integration.httpMethod, request, backends);
 }

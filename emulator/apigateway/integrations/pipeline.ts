@@ -2,6 +2,7 @@ import type { MappedIntegration } from '../../cloudformation/cloud-model.ts';
 import {
   chooseRequestTemplate,
   chooseResponseTemplate,
+  headerValue,
   type IntegrationResult,
   integrationRequestParameters,
   type MethodRequest,
@@ -80,7 +81,7 @@ export function mapResponse(
 ): Mapped<IntegrationResult> {
   const chosen = selectIntegrationResponse(integration.integrationResponses, endpoint.selectionValue);
   if (!chosen) return { ok: false, gateway: 'API_CONFIGURATION_ERROR' };
-  const accept = typeof request.headers.accept === 'string' ? request.headers.accept : undefined;
+  const accept = headerValue(request.headers, 'accept');
   const template = chooseResponseTemplate(chosen.responseTemplates, accept);
   // the method response's type is the template's (application/json without one), unless mapped
   const headers: Record<string, string> = {

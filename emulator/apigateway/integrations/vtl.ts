@@ -124,6 +124,18 @@ function inputVariable(input: TemplateInput) {
   };
 }
 
+const ASTS = new Map<string, ReturnType<typeof parse>>();
+
+/** A template's syntax tree, parsed once (an API has a fixed set of templates). */
+function parsed(template: string): ReturnType<typeof parse> {
+  let ast = ASTS.get(template);
+  if (!ast) {
+    ast = parse(template);
+    if (ASTS.size < 1000) ASTS.set(template, ast);
+  }
+  return ast;
+}
+
 /** Renders a mapping template; a template that velocityjs cannot parse throws (500 at the caller). */
 export function renderTemplate(template: string, input: TemplateInput): RenderedTemplate {
   const overrides = {
@@ -144,7 +156,7 @@ export function renderTemplate(template: string, input: TemplateInput): Rendered
     stageVariables: javaLike(input.stageVariables),
   };
   // silent: a reference to nothing renders empty, as in API Gateway (not as its own text)
-  const output = new Compile(parse(template), { escape: false }).render(variables, undefined, true);
+  const output = new Compile(parsed(template), { escape: false }).render(variables, undefined, true);
   const status = Number(responseOverride.status);
   return {
     output,
