@@ -87,6 +87,7 @@ export class SqsPoller {
   private readonly workers: Promise<void>[] = [];
   /** Pollers holding messages (gathering a batch or invoking). */
   private busyWorkers = 0;
+  private liveWorkers = 0;
   private counts = { batches: 0, messages: 0, failedBatches: 0, deleted: 0, peakConcurrency: 0 };
   private invoking = 0;
 
@@ -106,22 +107,31 @@ export class SqsPoller {
 
   start(): void {
     const count = this.spec.maximumConcurrency ?? DEFAULT_POLLERS;
-    for (let i = 0; i < count; i++)
+    for (let i = 0; i < count; i++) {
+      this.liveWorkers++;
       this.workers.push(
-        this.work().catch((err: Error) => {
-          if (!this.abort.signal.aborted)
-            this.log(`SQS mapping ${this.spec.logicalId} stopped: ${err.message}`);
-        }),
+        this.work()
+          .catch((err: Error) => {
+            if (!this.abort.signal.aborted)
+              this.log(`SQS mapping ${this.spec.logicalId} stopped: ${err.message}`);
+          })
+          .finally(() => {
+            this.liveWorkers--;
+          }),
       );
+    }
   }
 
   stats(): SqsPollerStats {
     return { ...this.counts };
   }
 
-  /** True while a batch is being gathered or handled, or the queue has messages to receive now. */
+  /** True while a batch is being gathered or handled, or the queue has messages to receive now (and pollers to take them). */
   busy(): boolean {
-    return this.busyWorkers > 0 || this.service.receivableCount(this.queue) > 0;
+    if (this.busyWorkers > 0) return true;
+    // a deleted queue, or pollers that stopped on an error, leave nothing to wait for
+    if (this.liveWorkers === 0 || this.service.queueByName(this.queue.name) !== this.queue) return false;
+    return this.service.receivableCount(this.queue) > 0;
   }
 
   async stop(): Promise<void> {
@@ -132,7 +142,9 @@ export class SqsPoller {
   private async work(): Promise<void> {
     const signal = this.abort.signal;
     while (!signal.aborted) {
-      if (!this.service.queueByName(this.queue.name)) return; // the queue was deleted
+      // a deleted queue ends the mapping's polling (Lambda would keep failing to read it)
+      if (this.service.queueByName(this.queue.name) !== this.queue)
+        throw new Error(`queue ${this.queue.name} was deleted`);
       const first = await this.service.receiveMessage(this.queue, this.receiveInput(LONG_POLL_MS), signal);
       if (first.length === 0) continue;
       this.busyWorkers++;

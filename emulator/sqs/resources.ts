@@ -7,6 +7,7 @@ import {
   type PhysicalResource,
   type ResourceHandler,
 } from '../cloudformation/resource-types.ts';
+import { tableOfStreamArn } from '../dynamodb/streams/mapping.ts';
 import { lambdaEventSourceMapping as streamEventSourceMapping } from '../dynamodb/streams/resources.ts';
 import { SqsError } from './errors.ts';
 import { isSqsArn, parseSqsMapping, type SqsMappingSpec } from './mapping.ts';
@@ -113,6 +114,22 @@ function mappingId(ctx: DeployContext, logicalId: string): string {
 
 export const eventSourceMapping: ResourceHandler = {
   types: ['AWS::Lambda::EventSourceMapping'],
+  /** What no mapping here can do, named before anything starts (sources behind an intrinsic are judged at deploy). */
+  unsupported(properties) {
+    const problems: string[] = [];
+    const source = properties.EventSourceArn;
+    if (typeof source === 'string' && !isSqsArn(source) && !tableOfStreamArn(source))
+      problems.push(`event source ${source} is not supported (SQS queues and DynamoDB streams are)`);
+    for (const key of [
+      'SelfManagedEventSource',
+      'AmazonManagedKafkaEventSourceConfig',
+      'SelfManagedKafkaEventSourceConfig',
+    ])
+      if (properties[key] !== undefined) problems.push(`${key}: Kafka sources are not supported`);
+    if (properties.FilterCriteria !== undefined)
+      problems.push('FilterCriteria (event filtering) is not supported by the embedded cloud');
+    return problems;
+  },
   async create(ctx, logicalId, properties, type): Promise<PhysicalResource> {
     if (!isSqsArn(properties.EventSourceArn))
       return streamEventSourceMapping.create(ctx, logicalId, properties, type);

@@ -23,19 +23,21 @@ export function synthSqsFixture(outdir: string): string {
   const app = new App({ outdir });
   const stack = new Stack(app, 'SqsFixture');
   const code = Code.fromAsset(join(import.meta.dirname, 'fixture-function'));
-  const fn = (id: string, handler: string, environment: Record<string, string> = {}) =>
+  // the runner's timeout includes a cold start (a second concurrent environment): generous, except
+  // where a short visibility timeout (which must be >= the function's) keeps the test fast
+  const fn = (id: string, handler: string, seconds: number, environment: Record<string, string> = {}) =>
     new LambdaFunction(stack, id, {
       runtime: Runtime.NODEJS_22_X,
       handler: `index.${handler}`,
       code,
-      timeout: Duration.seconds(1),
+      timeout: Duration.seconds(seconds),
       environment,
     });
 
   const deadLetters = new Queue(stack, 'DeadLetters');
-  // the batching window holds received messages up to 1 s before the invocation: visibility 3 s
-  const work = new Queue(stack, 'Work', { visibilityTimeout: Duration.seconds(3) });
-  const worker = fn('Worker', 'worker');
+  // the batching window holds received messages up to 1 s before the invocation: visibility 6 s
+  const work = new Queue(stack, 'Work', { visibilityTimeout: Duration.seconds(6) });
+  const worker = fn('Worker', 'worker', 3);
   worker.addEventSource(
     new SqsEventSource(work, {
       batchSize: 5,
@@ -48,7 +50,7 @@ export function synthSqsFixture(outdir: string): string {
     visibilityTimeout: Duration.seconds(1),
     deadLetterQueue: { queue: deadLetters, maxReceiveCount: 2 },
   });
-  worker.addEventSource(new SqsEventSource(flaky, { reportBatchItemFailures: true }));
+  fn('FlakyWorker', 'worker', 1).addEventSource(new SqsEventSource(flaky, { reportBatchItemFailures: true }));
   const paused = new Queue(stack, 'Paused');
   worker.addEventSource(new SqsEventSource(paused, { enabled: false }));
 
@@ -57,7 +59,7 @@ export function synthSqsFixture(outdir: string): string {
     contentBasedDeduplication: true,
     visibilityTimeout: Duration.seconds(2),
   });
-  fn('OrderedWorker', 'ordered').addEventSource(new SqsEventSource(orderedQueue, { batchSize: 10 }));
+  fn('OrderedWorker', 'ordered', 2).addEventSource(new SqsEventSource(orderedQueue, { batchSize: 10 }));
 
   const named = new Queue(stack, 'Named', {
     queueName: 'sqs-fixture-named',
@@ -74,7 +76,7 @@ export function synthSqsFixture(outdir: string): string {
   topic.addSubscription(new SqsSubscription(chainQueue));
   const rawQueue = new Queue(stack, 'RawQueue');
   topic.addSubscription(new SqsSubscription(rawQueue, { rawMessageDelivery: true }));
-  fn('ChainWorker', 'chain', { RESULTS_URL: results.queueUrl }).addEventSource(
+  fn('ChainWorker', 'chain', 5, { RESULTS_URL: results.queueUrl }).addEventSource(
     new SqsEventSource(chainQueue),
   );
   const direct = new Queue(stack, 'Direct');

@@ -133,7 +133,7 @@ describe('event source mappings', () => {
   });
 
   it('keeps reported failures and failed invocations, which the redrive policy moves to the DLQ', async () => {
-    const before = logged('Worker').length;
+    const before = logged('FlakyWorker').length;
     await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: out.FlakyUrl,
@@ -145,7 +145,7 @@ describe('event source mappings', () => {
     );
     await cloud.whenIdle();
     expect(
-      logged('Worker')
+      logged('FlakyWorker')
         .slice(before)
         .flatMap((b) => b.ids as string[]),
     ).toContain('good');
@@ -162,7 +162,7 @@ describe('event source mappings', () => {
       true,
     );
     // the first attempt reported 'bad' failed (the second may have shared a batch with 'boom', which logs nothing)
-    const first = logged('Worker')
+    const first = logged('FlakyWorker')
       .slice(before)
       .find((b) => (b.ids as string[]).includes('bad')) as { ids: string[]; receiveCounts: string[] };
     expect(first.receiveCounts[first.ids.indexOf('bad')]).toBe('1');

@@ -1,18 +1,10 @@
 // Functions of the SQS fixture app. Each logs one JSON line (`{"fixture": ...}`) the test reads back;
-// the chain worker also reports to the Results queue through the embedded SQS's JSON API, found
-// through AWS_ENDPOINT_URL_SQS (a plain fetch: the asset has no node_modules).
-const log = (what) => console.log(JSON.stringify({ fixture: what }));
+// the chain worker also reports to the Results queue with the runtime's @aws-sdk/client-sqs (not
+// bundled, as on AWS), which finds the embedded SQS through AWS_ENDPOINT_URL_SQS.
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 
-async function sqs(target, input) {
-  const response = await fetch(process.env.AWS_ENDPOINT_URL_SQS, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${target}` },
-    body: JSON.stringify(input),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${target}: ${response.status} ${text}`);
-  return JSON.parse(text);
-}
+const log = (what) => console.log(JSON.stringify({ fixture: what }));
+const sqs = new SQSClient({});
 
 // Each record's body is a command: { id, fail?: report it failed, throw?: fail the invocation, sleepMs? }
 export const worker = async (event) => {
@@ -46,13 +38,15 @@ export const ordered = async (event) => {
 
 export const chain = async (event) => {
   for (const record of event.Records) {
-    await sqs('SendMessage', {
-      QueueUrl: process.env.RESULTS_URL,
-      MessageBody: JSON.stringify({
-        body: record.body,
-        source: record.eventSourceARN,
-        md5: record.md5OfBody,
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: process.env.RESULTS_URL,
+        MessageBody: JSON.stringify({
+          body: record.body,
+          source: record.eventSourceARN,
+          md5: record.md5OfBody,
+        }),
       }),
-    });
+    );
   }
 };
