@@ -1,14 +1,19 @@
 import type { LocalCloud } from '../../../emulator/local-cloud.ts';
 import { expectEqual, http, output } from '../../support.ts';
 
-/** No token: 401; a denied one: 403; an allowed one: 200 with the authorizer's principal and context. */
+/**
+ * No token: 401; a denied one: 403; an allowed one: 200 with the authorizer's principal and context,
+ * and again from the authorizer's cache (CDK's default TTL) without invoking it.
+ */
 export async function exercise(cloud: LocalCloud): Promise<string[]> {
   const url = `${output(cloud, 'ApiUrl').replace(/\/$/, '')}/me`;
   const call = async (token?: string) => {
     const answer = await http(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
     return [answer.status, answer.json];
   };
-  return [
+  const invocations = () =>
+    cloud.logs('AuthorizerFunction').filter((line) => line.startsWith('START')).length;
+  const checks = [
     expectEqual('no token', await call(), [401, { message: 'Unauthorized' }]),
     expectEqual('unknown token', await call('nobody'), [401, { message: 'Unauthorized' }]),
     expectEqual('denied token', await call('deny'), [
@@ -17,4 +22,12 @@ export async function exercise(cloud: LocalCloud): Promise<string[]> {
     ]),
     expectEqual('allowed token', await call('allow-ana'), [200, { user: 'ana', plan: 'gold' }]),
   ];
+  const before = invocations();
+  // no token: refused before the authorizer runs; the three tokens: one invocation each
+  checks.push(expectEqual('authorizer invocations so far', before, 3));
+  checks.push(
+    expectEqual('allowed token again', await call('allow-ana'), [200, { user: 'ana', plan: 'gold' }]),
+  );
+  checks.push(expectEqual('authorizer invocations for the second call (cached)', invocations() - before, 0));
+  return checks;
 }
