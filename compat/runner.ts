@@ -47,9 +47,12 @@ export async function runApp(
       });
     } catch (error) {
       const text = message(error);
-      if (text.startsWith(REFUSAL))
+      // a refused or failed deployment stops what it started: anything still running is a failure too
+      const left = await leftBehind(childrenBefore);
+      const leak = left.length > 0 ? `; processes left behind: ${left.map(describe).join(', ')}` : '';
+      if (text.startsWith(REFUSAL) && !leak)
         return result({ deployed: false, passed: false, refusedWith: problems(text) });
-      return result({ deployed: false, passed: false, error: `deployment failed: ${text}` });
+      return result({ deployed: false, passed: false, error: `deployment failed: ${text}${leak}` });
     }
     let checks: string[];
     try {
