@@ -9,7 +9,7 @@ NODE_JAVA := $(TOOLCHAIN) --java --deps
 NODE_BROWSER := $(TOOLCHAIN) --java --deps --browser
 NPX := npx --no-install
 
-.PHONY: help install lint format synth test test-integration demo embedded-up bench docs-chart newcomer-check local-up local-down deploy-local deploy destroy
+.PHONY: help install lint format synth test test-integration demo embedded-up compat bench docs-chart newcomer-check local-up local-down deploy-local deploy destroy
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ endif
 demo: ## Synthesize, start the embedded cloud, play the driver, save the chart
 	$(NODE_JAVA) $(NPX) tsx scripts/demo.ts
 
+compat: ## Synthesize, deploy, exercise and destroy the compatibility apps (compat/apps): table + compat/results.json
+	$(NODE_JAVA) $(NPX) tsx compat/run.ts
+
 bench: ## Benchmarks on the embedded target (~25 min; BENCH_QUICK=1 ~6 min): table + bench/results.json
 	$(NODE_JAVA) $(NPX) tsx scripts/bench.ts
 
@@ -51,7 +54,7 @@ docs-chart: ## Redraw docs/demo-chart.png (the README's chart) with `make demo`
 newcomer-check: ## Clone into a temp folder, time `make demo` and `make test` there: bench/newcomer.json
 	$(TOOLCHAIN) node scripts/newcomer-check.mjs
 
-embedded-up: ## Keep the embedded cloud running (state in .local/cloud) until Ctrl-C
+embedded-up: ## Keep the embedded cloud running (state in .local/cloud) until Ctrl-C; ASSEMBLY=<cdk.out> runs another app
 	$(NODE_JAVA) $(NPX) tsx scripts/embedded-up.ts
 
 local-up: ## Start LocalStack (docker compose), wait until healthy, print the endpoint

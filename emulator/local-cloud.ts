@@ -32,6 +32,9 @@ import { readSeed } from './services/state-dir.ts';
 import { type OutboxEmail, outboxDir, readOutbox } from './sns/outbox.ts';
 import { startSnsServer } from './sns/server.ts';
 import { SnsService } from './sns/service.ts';
+import { startS3Destinations } from './sqs/s3-destinations.ts';
+import { snsToQueue } from './sqs/sns-delivery.ts';
+import { startEmbeddedSqs, startSqsMappings } from './sqs/start.ts';
 
 export interface LocalCloudOptions {
   /** The synthesized cloud assembly. Default `cdk.out`. */
@@ -42,6 +45,7 @@ export interface LocalCloudOptions {
   s3Port?: number;
   dynamodbPort?: number;
   snsPort?: number;
+  sqsPort?: number;
   /** Use this running DynamoDB (e.g. a test run's shared DynamoDB Local) instead of starting one. */
   dynamodbEndpoint?: string;
   region?: string;
@@ -63,7 +67,7 @@ export interface LocalCloudOptions {
 
 export interface LocalCloud {
   /** `lambda`: the Lambda Invoke API (functions reach it through AWS_ENDPOINT_URL_LAMBDA). */
-  readonly endpoints: { s3: string; dynamodb: string; api: string; sns: string; lambda: string };
+  readonly endpoints: { s3: string; dynamodb: string; api: string; sns: string; sqs: string; lambda: string };
   /** Where `email`/`email-json` SNS subscriptions write their messages (`<stateDir>/sns/outbox`). */
   readonly emailOutbox: string;
   /** The emails in the outbox so far, oldest first (sns/outbox.ts). */
@@ -192,6 +196,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         const outcome = await invoker.enqueue(spec, event);
         if (!outcome.ok) throw new Error(outcome.error ?? 'failed');
       },
+      // sqs subscriptions: the embedded SQS (started below, before anything is published)
+      sendToQueue: (queueArn, message) => snsToQueue(sqs.service)(queueArn, message),
       log,
     });
     const sns = await startSnsServer({
@@ -216,6 +222,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
 
     const model = new CloudModel();
+    // SQS listens before deploying: queue URLs (the Ref of a queue) carry its port
+    const sqs = stopLater(
+      await startEmbeddedSqs({
+        model,
+        region,
+        accountId: ACCOUNT_ID,
+        stateDir,
+        ...(options.sqsPort ? { port: options.sqsPort } : {}),
+        log,
+      }),
+    );
+    log(`SQS at ${sqs.endpoint}`);
     const faults = options.faults ? new FaultInjector(options.faults) : undefined;
     // the API server listens before deploying, so its port is in the URLs the templates build
     const api = await startApiGateway({
@@ -248,6 +266,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         s3: s3.endpoint,
         dynamodb: dynamo.endpoint,
         sns: sns.endpoint,
+        sqs: sqs.endpoint,
         apiGateway: api.url,
         lambda: lambdaApi.endpoint,
       },
@@ -333,6 +352,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       filtersMatchEncodedKey: delivery.profile.filtersMatchEncodedKey,
     });
     const unsubscribe = router.attach(delivery);
+    // the buckets' queue and topic notifications (S3 -> SQS, S3 -> SNS), after their s3:TestEvent
+    const unsubscribeDestinations = startS3Destinations({
+      model,
+      sqs: sqs.service,
+      sns: snsService,
+      source: delivery,
+      stateDir,
+      filtersMatchEncodedKey: delivery.profile.filtersMatchEncodedKey,
+      log,
+    });
+    stoppers.push(async () => unsubscribeDestinations());
     stoppers.push(async () => {
       unsubscribe();
       const dropped = delivery.stop();
@@ -348,6 +378,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       log,
     });
     stoppers.push(() => streamMappings.stop());
+
+    // SQS queue -> function mappings (batches, partial failures, maximum concurrency)
+    const sqsMappings = startSqsMappings(model, sqs.service, {
+      invoke: (spec, event) => runner.invoke(spec, event),
+      log,
+    });
+    stoppers.push(() => sqsMappings.stop());
 
     const find = (key: string) => model.requireFunction(key);
     const runRule = (rule: ScheduleRule) =>
@@ -380,7 +417,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         await delivery.whenDrained();
         await invoker.whenIdle();
         await snsService.whenDrained(); // SNS deliveries include the function invocations they started
-      } while (delivery.stats().pending > 0 || snsService.pending() > 0);
+        await sqsMappings.whenIdle(); // SQS batches gathered or being handled, messages ready for a mapping
+      } while (delivery.stats().pending > 0 || snsService.pending() > 0 || sqsMappings.busy());
     };
     return {
       endpoints: {
@@ -388,6 +426,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         dynamodb: dynamo.endpoint,
         api: api.url,
         sns: sns.endpoint,
+        sqs: sqs.endpoint,
         lambda: lambdaApi.endpoint,
       },
       emailOutbox: outboxDir(snsStateDir),

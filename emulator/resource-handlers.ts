@@ -4,21 +4,22 @@ import { stateMachineRefusal } from './cloudformation/custom-resources/provider-
 import { ignored } from './cloudformation/ignored.ts';
 import type { ResourceHandler } from './cloudformation/resource-types.ts';
 import { dynamoDbTable } from './dynamodb/resources.ts';
-import { lambdaEventSourceMapping } from './dynamodb/streams/resources.ts';
 import { eventsRule } from './events/resources.ts';
 import { lambdaFunction, lambdaLayerVersion } from './lambda/resources.ts';
 import { s3Bucket } from './s3/resources.ts';
 import { snsHandlers } from './sns/resources.ts';
+import { sqsHandlers } from './sqs/resources.ts';
 
 const HANDLERS: readonly ResourceHandler[] = [
   s3Bucket,
   dynamoDbTable,
   lambdaFunction,
   lambdaLayerVersion,
-  lambdaEventSourceMapping,
   eventsRule,
   ...apiGatewayHandlers,
   ...snsHandlers,
+  // queues, queue policies, AWS::Lambda::EventSourceMapping (SQS here; DynamoDB streams delegated)
+  ...sqsHandlers,
   customResource,
   ignored,
 ];

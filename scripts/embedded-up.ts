@@ -1,5 +1,6 @@
 // `make embedded-up`: the embedded cloud in the foreground, state in .local/, until Ctrl-C.
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { readAssembly } from '../emulator/cloudformation/assembly.ts';
 import { ignoredResources } from '../emulator/cloudformation/ignored.ts';
 import { startLocalCloud } from '../emulator/local-cloud.ts';
@@ -19,16 +20,22 @@ function portOption(name: string): number | undefined {
 }
 
 runMain(async () => {
-  const assemblyDir = await ensureAssembly(progress);
+  // ASSEMBLY=<a cdk.out>: any CDK app's synthesized assembly, with its own state folder by default
+  const foreign = process.env.ASSEMBLY ? resolve(process.env.ASSEMBLY) : undefined;
+  const assemblyDir = foreign ?? (await ensureAssembly(progress));
+  const defaultState = foreign
+    ? join(repoRoot, '.local', `assembly-${createHash('sha256').update(foreign).digest('hex').slice(0, 8)}`)
+    : join(repoRoot, '.local', 'cloud');
   const apiPort = portOption('API_PORT');
   const s3Port = portOption('S3_PORT');
   const dynamodbPort = portOption('DYNAMODB_PORT');
   const snsPort = portOption('SNS_PORT');
+  const sqsPort = portOption('SQS_PORT');
   // EVENTS=aws|localstack-4.14|ideal, EVENTS_SEED, EVENTS_DUPLICATE_RATE, ... (emulator/s3/delivery/options.ts)
   const events = eventsOptionsFromEnv(process.env);
   const cloud = await startLocalCloud({
     assemblyDir,
-    stateDir: process.env.STATE_DIR ?? join(repoRoot, '.local', 'cloud'),
+    stateDir: process.env.STATE_DIR ?? defaultState,
     log: progress,
     echoFunctionLogs: process.env.QUIET !== '1',
     runSchedulesOnTimer: true,
@@ -36,6 +43,7 @@ runMain(async () => {
     ...(s3Port ? { s3Port } : {}),
     ...(dynamodbPort ? { dynamodbPort } : {}),
     ...(snsPort ? { snsPort } : {}),
+    ...(sqsPort ? { sqsPort } : {}),
     ...(events ? { events } : {}),
   });
 
@@ -44,6 +52,7 @@ runMain(async () => {
   console.log(`  DynamoDB  ${cloud.endpoints.dynamodb}`);
   console.log(`  APIs      ${cloud.endpoints.api}`);
   console.log(`  SNS       ${cloud.endpoints.sns}`);
+  console.log(`  SQS       ${cloud.endpoints.sqs}   (queues are kept in the state folder)`);
   console.log(
     `  Emails    ${cloud.emailOutbox}   (email/email-json subscriptions: one .eml file per message)`,
   );
@@ -70,6 +79,7 @@ runMain(async () => {
   console.log(`  export AWS_ENDPOINT_URL_S3=${cloud.endpoints.s3}`);
   console.log(`  export AWS_ENDPOINT_URL_DYNAMODB=${cloud.endpoints.dynamodb}`);
   console.log(`  export AWS_ENDPOINT_URL_SNS=${cloud.endpoints.sns}`);
+  console.log(`  export AWS_ENDPOINT_URL_SQS=${cloud.endpoints.sqs}`);
   console.log(`  export AWS_ENDPOINT_URL_API_GATEWAY=${cloud.endpoints.api}   # API keys, usage plans`);
   console.log(`  export AWS_REGION=${cloud.region} AWS_DEFAULT_REGION=${cloud.region}`);
   console.log('  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local');

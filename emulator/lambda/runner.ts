@@ -18,6 +18,7 @@ export interface LambdaRunnerOptions {
     readonly s3: string;
     readonly dynamodb: string;
     readonly sns?: string;
+    readonly sqs?: string;
     readonly apiGateway?: string;
     readonly lambda?: string;
   };
@@ -66,6 +67,7 @@ export function functionEnvironment(
     AWS_ENDPOINT_URL_S3: options.endpoints.s3,
     AWS_ENDPOINT_URL_DYNAMODB: options.endpoints.dynamodb,
     ...(options.endpoints.sns ? { AWS_ENDPOINT_URL_SNS: options.endpoints.sns } : {}),
+    ...(options.endpoints.sqs ? { AWS_ENDPOINT_URL_SQS: options.endpoints.sqs } : {}),
     // API Gateway's control plane (GetApiKey...) is served on the local API port
     ...(options.endpoints.apiGateway ? { AWS_ENDPOINT_URL_API_GATEWAY: options.endpoints.apiGateway } : {}),
     ...(options.endpoints.lambda ? { AWS_ENDPOINT_URL_LAMBDA: options.endpoints.lambda } : {}),

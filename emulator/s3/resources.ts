@@ -15,6 +15,7 @@ import {
   type ResourceHandler,
 } from '../cloudformation/resource-types.ts';
 import { type LifecycleRule, rulesFromCloudFormation } from './lifecycle.ts';
+import { destinationsFrom, setDestinations } from './notifications.ts';
 
 interface LambdaConfiguration {
   Event?: unknown;
@@ -94,14 +95,17 @@ function lambdaNotifications(
   properties: Record<string, unknown>,
 ): LambdaNotification[] {
   const config = (properties.NotificationConfiguration ?? {}) as Record<string, unknown>;
-  for (const other of ['QueueConfigurations', 'TopicConfigurations', 'EventBridgeConfiguration']) {
-    if (config[other]) {
-      ctx.logOnce(
-        `s3-${other}`,
-        `note: bucket ${other} are not delivered by the embedded cloud (stack ${ctx.stack})`,
-      );
-    }
-  }
+  if (config.EventBridgeConfiguration)
+    ctx.logOnce(
+      's3-EventBridgeConfiguration',
+      `note: bucket EventBridgeConfiguration is not delivered by the embedded cloud (stack ${ctx.stack})`,
+    );
+  // queues and topics (SQS, SNS): s3/notifications.ts routes them
+  setDestinations(
+    ctx.model,
+    bucket,
+    destinationsFrom(config, bucket, 'template', `stack ${ctx.stack}, resource ${logicalId}`),
+  );
   const fail = (message: string): never => {
     throw new Error(`stack ${ctx.stack}, resource ${logicalId}: NotificationConfiguration ${message}`);
   };

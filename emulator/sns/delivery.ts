@@ -18,6 +18,18 @@ export interface DeliveryContext {
   readonly stateDir: string;
   readonly invokeFunction: (functionArn: string, event: unknown) => Promise<void>;
   readonly httpRetryDelaysMs: readonly number[];
+  /** Enqueues on the embedded SQS (sqs/sns-delivery.ts); absent: this SNS has no SQS to deliver to. */
+  readonly sendToQueue?: (queueArn: string, message: QueueDelivery) => Promise<void>;
+}
+
+/** What an `sqs` subscription enqueues: SNS's JSON document, or with RawMessageDelivery the bare message and its attributes. */
+export interface QueueDelivery {
+  readonly body: string;
+  readonly attributes: Readonly<
+    Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>
+  >;
+  readonly messageGroupId?: string;
+  readonly messageDeduplicationId?: string;
 }
 
 export async function deliverToSubscription(
@@ -30,6 +42,18 @@ export async function deliverToSubscription(
     case 'lambda':
       await context.invokeFunction(subscription.endpoint, lambdaEvent(message, subscription, context.urls));
       return;
+    case 'sqs': {
+      if (!context.sendToQueue) throw new Error('this SNS has no SQS to deliver to');
+      const raw = subscription.attributes.RawMessageDelivery?.toLowerCase() === 'true';
+      await context.sendToQueue(subscription.endpoint, {
+        body: raw ? messageFor(message, 'sqs') : notificationJson(message, subscription, context.urls),
+        attributes: raw ? message.attributes : {},
+        ...(message.messageGroupId !== undefined
+          ? { messageGroupId: message.messageGroupId, messageDeduplicationId: message.messageId }
+          : {}),
+      });
+      return;
+    }
     case 'email':
     case 'email-json': {
       const displayName = topic.attributes.DisplayName || 'AWS Notifications';

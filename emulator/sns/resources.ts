@@ -23,7 +23,6 @@ function attributeText(value: unknown): string {
 }
 
 function checkProtocol(protocol: string, place: string): void {
-  if (protocol === 'sqs') throw new Error(`${place}: protocol sqs: SQS is not in the embedded cloud yet`);
   if (!(SUPPORTED_PROTOCOLS as readonly string[]).includes(protocol))
     throw new Error(
       `${place}: protocol ${protocol} is not supported by the embedded SNS (supported: ${SUPPORTED_PROTOCOLS.join(', ')})`,

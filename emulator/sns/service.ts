@@ -36,6 +36,8 @@ export interface SnsServiceOptions {
   readonly invokeFunction: (functionArn: string, event: unknown) => Promise<void>;
   /** Delays before the retries of a failed HTTP(S) delivery. Default [200, 400, 800] (SNS: 3 retries). */
   readonly httpRetryDelaysMs?: readonly number[];
+  /** Enqueues an `sqs` subscription's message on the embedded SQS. */
+  readonly sendToQueue?: DeliveryContext['sendToQueue'];
   readonly log?: (line: string) => void;
 }
 
@@ -460,6 +462,7 @@ export class SnsService {
       stateDir: this.options.stateDir,
       invokeFunction: this.options.invokeFunction,
       httpRetryDelaysMs: this.options.httpRetryDelaysMs ?? [200, 400, 800],
+      ...(this.options.sendToQueue ? { sendToQueue: this.options.sendToQueue } : {}),
     };
   }
 

@@ -3,8 +3,8 @@ import type { SnsTopic } from './model.ts';
 import { invalidParameter, SnsError } from './query-protocol.ts';
 
 /** What Publish and Subscribe check before accepting anything, with SNS's error codes and messages. Pure. */
-export const SUPPORTED_PROTOCOLS = ['lambda', 'http', 'https', 'email', 'email-json'] as const;
-const KNOWN_PROTOCOLS = new Set([...SUPPORTED_PROTOCOLS, 'sqs', 'sms', 'application', 'firehose']);
+export const SUPPORTED_PROTOCOLS = ['lambda', 'sqs', 'http', 'https', 'email', 'email-json'] as const;
+const KNOWN_PROTOCOLS = new Set([...SUPPORTED_PROTOCOLS, 'sms', 'application', 'firehose']);
 
 /** SNS subjects are one line of printable text. */
 export function hasControlCharacter(text: string): boolean {
@@ -16,28 +16,31 @@ export function checkProtocol(protocol: string, topic: SnsTopic): void {
     throw invalidParameter(
       `Invalid parameter: Amazon SNS does not support this protocol string: ${protocol}`,
     );
-  if (protocol === 'sqs')
-    throw invalidParameter('Invalid parameter: Protocol Reason: SQS is not in the embedded cloud yet');
   if (!(SUPPORTED_PROTOCOLS as readonly string[]).includes(protocol))
     throw invalidParameter(`Invalid parameter: Protocol Reason: ${protocol} is not in the embedded cloud`);
   // FIFO topics deliver to SQS queues only
-  if (topic.fifo) throw invalidParameter(`Invalid parameter: Invalid protocol type: ${protocol}`);
+  if (topic.fifo && protocol !== 'sqs')
+    throw invalidParameter(`Invalid parameter: Invalid protocol type: ${protocol}`);
 }
 
 export function checkEndpoint(protocol: string, endpoint: string): void {
   const ok =
     protocol === 'lambda'
       ? /^arn:[^:]+:lambda:[^:]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/.test(endpoint)
-      : protocol === 'http' || protocol === 'https'
-        ? endpoint.toLowerCase().startsWith(`${protocol}://`)
-        : /^[^@\s]+@[^@\s]+$/.test(endpoint);
+      : protocol === 'sqs'
+        ? /^arn:[^:]+:sqs:[^:]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/.test(endpoint)
+        : protocol === 'http' || protocol === 'https'
+          ? endpoint.toLowerCase().startsWith(`${protocol}://`)
+          : /^[^@\s]+@[^@\s]+$/.test(endpoint);
   if (!ok) {
     const what =
       protocol === 'lambda'
         ? 'Lambda endpoint ARN'
-        : protocol.startsWith('email')
-          ? 'Email address'
-          : 'Endpoint must match the specified protocol';
+        : protocol === 'sqs'
+          ? 'SQS endpoint ARN'
+          : protocol.startsWith('email')
+            ? 'Email address'
+            : 'Endpoint must match the specified protocol';
     throw invalidParameter(`Invalid parameter: ${what}`);
   }
 }

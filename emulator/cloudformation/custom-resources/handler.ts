@@ -1,3 +1,4 @@
+import { destinationsFrom, setDestinations } from '../../s3/notifications.ts';
 import type { LambdaNotification } from '../cloud-model.ts';
 import type { DeployContext, PhysicalResource, ResourceHandler } from '../resource-types.ts';
 import { serviceTimeoutMs, serviceTokenKind } from './protocol.ts';
@@ -71,18 +72,18 @@ const NATIVE: Record<string, NativeHandler> = {
     const where = `stack ${ctx.stack}, resource ${logicalId} (Custom::S3BucketNotifications)`;
     if (!bucket) throw new Error(`${where}: BucketName is missing`);
     const config = (properties.NotificationConfiguration ?? {}) as Record<string, unknown>;
-    for (const other of ['QueueConfigurations', 'TopicConfigurations', 'EventBridgeConfiguration']) {
-      if (config[other])
-        ctx.logOnce(
-          `s3-${other}`,
-          `note: bucket ${other} are not delivered by the embedded cloud (stack ${ctx.stack})`,
-        );
-    }
+    if (config.EventBridgeConfiguration)
+      ctx.logOnce(
+        's3-EventBridgeConfiguration',
+        `note: bucket EventBridgeConfiguration is not delivered by the embedded cloud (stack ${ctx.stack})`,
+      );
     const added = lambdaConfigurations(config.LambdaFunctionConfigurations, bucket, where);
     // Managed (a bucket of this app): the configuration replaces the bucket's; otherwise it is added
     const managed = String(properties.Managed ?? 'true') !== 'false';
     const kept = managed ? [] : (ctx.model.notifications.get(bucket) ?? []);
     ctx.model.notifications.set(bucket, [...kept, ...added]);
+    // queue and topic configurations (SQS, SNS) go to s3/notifications.ts's routing the same way
+    setDestinations(ctx.model, bucket, destinationsFrom(config, bucket, 'api', where), managed);
     return { ref: `${bucket}-notifications`, attributes: {} };
   },
 };

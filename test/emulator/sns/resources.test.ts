@@ -8,23 +8,6 @@ const topic = 'arn:aws:sns:us-east-1:000000000000:alerts';
 const TYPE = 'AWS::SNS::Subscription';
 
 describe('AWS::SNS::Subscription', () => {
-  it('refuses an SQS subscription up front, saying why', async () => {
-    await expect(
-      snsSubscription.create(
-        ctx,
-        'ToQueue',
-        {
-          TopicArn: topic,
-          Protocol: 'sqs',
-          Endpoint: 'arn:aws:sqs:us-east-1:000000000000:q',
-        },
-        TYPE,
-      ),
-    ).rejects.toThrow(
-      'stack Alerts, resource ToQueue (AWS::SNS::Subscription): protocol sqs: SQS is not in the embedded cloud yet',
-    );
-  });
-
   it('refuses other protocols it does not deliver, listing those it does', async () => {
     await expect(
       snsSubscription.create(
@@ -34,7 +17,7 @@ describe('AWS::SNS::Subscription', () => {
         TYPE,
       ),
     ).rejects.toThrow(
-      /protocol sms is not supported by the embedded SNS \(supported: lambda, http, https, email, email-json\)/,
+      /protocol sms is not supported by the embedded SNS \(supported: lambda, sqs, http, https, email, email-json\)/,
     );
   });
 

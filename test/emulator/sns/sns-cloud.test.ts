@@ -312,10 +312,13 @@ describe('embedded SNS on a synthesized app', () => {
         new SubscribeCommand({
           TopicArn: topicArn(),
           Protocol: 'sqs',
-          Endpoint: 'arn:aws:sqs:eu-west-1:000000000000:q',
+          Endpoint: 'https://sqs.eu-west-1.amazonaws.com/000000000000/q',
         }),
       ),
-    ).rejects.toThrow(/SQS is not in the embedded cloud yet/);
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: 'Invalid parameter: SQS endpoint ARN',
+    });
     await expect(sns.send(new PublishCommand({ TopicArn: topicArn(), Message: '' }))).rejects.toMatchObject({
       name: 'InvalidParameterException',
       message: 'Invalid parameter: Empty message',
