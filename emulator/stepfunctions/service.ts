@@ -297,8 +297,17 @@ export class StepFunctionsService {
     const recorded = (async () => {
       for await (const event of execution.eventLogs) {
         if (!this.isOpen(arn)) continue;
-        for (const entry of historyEntries(event as InterpreterEvent))
-          this.store.appendEvent(arn, Date.now(), entry.type, entry.detailsKey, entry.details);
+        for (const entry of historyEntries(event as InterpreterEvent)) {
+          // a Task's timeout comes from the interpreter: name its resource as the other Task events do
+          const details =
+            entry.type === 'TaskTimedOut'
+              ? {
+                  ...resourceNames(resourceOf(machine, (event as InterpreterEvent).state?.name)),
+                  ...entry.details,
+                }
+              : entry.details;
+          this.store.appendEvent(arn, Date.now(), entry.type, entry.detailsKey, details);
+        }
       }
     })();
     const done = execution.result.then(
@@ -371,7 +380,7 @@ export class StepFunctionsService {
   ): Promise<unknown> {
     // the interpreter's log is read asynchronously: let it catch up so the events keep their order
     await new Promise((resolve) => setImmediate(resolve));
-    const resource = String(allStates(machine.parsed).find(([name]) => name === stateName)?.[1].Resource);
+    const resource = resourceOf(machine, stateName);
     const record = (type: string, key?: string, details?: Record<string, unknown>) => {
       if (this.isOpen(arn)) this.store.appendEvent(arn, Date.now(), type, key, details);
     };
@@ -413,6 +422,10 @@ export class StepFunctionsService {
       throw err;
     }
   }
+}
+
+function resourceOf(machine: StateMachineRecord, stateName: string | undefined): string {
+  return String(allStates(machine.parsed).find(([name]) => name === stateName)?.[1].Resource ?? '');
 }
 
 /** A copy for the interpreter: Task timeouts default to AWS's "none" instead of its 60 s. */

@@ -84,7 +84,7 @@ describe('state machines from the assembly', () => {
   it('are listed and described, Ref the ARN, GetAtt Name, definitions resolved, EXPRESS kept', async () => {
     const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
     expect(stateMachines?.map((m) => m.stateMachineArn).sort()).toEqual(
-      [outputs.WorkerArn, outputs.MoverArn, outputs.SlowArn].sort(),
+      [outputs.WorkerArn, outputs.MoverArn, outputs.SlowArn, outputs.GreeterArn].sort(),
     );
     expect(outputs.WorkerArn).toBe(
       `arn:aws:states:${region}:000000000000:stateMachine:${outputs.WorkerName}`,
@@ -100,6 +100,11 @@ describe('state machines from the assembly', () => {
     );
     const slow = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: outputs.SlowArn }));
     expect(slow.type).toBe('EXPRESS');
+  });
+
+  it('reads a definition file asset (DefinitionS3Location) with DefinitionSubstitutions', async () => {
+    const { described } = await run(outputs.GreeterArn as string, { name: 'Tom' });
+    expect(JSON.parse(described.output as string)).toEqual({ greeting: 'hello', to: 'Tom' });
   });
 
   it('gives functions AWS_ENDPOINT_URL_SFN', async () => {
