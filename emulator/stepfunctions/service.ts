@@ -1,5 +1,10 @@
-import { StateMachine } from 'aws-local-stepfunctions';
-import { allStates, definitionProblems, parseDefinition, taskStates } from './definition.ts';
+import {
+  allStates,
+  definitionProblems,
+  parseDefinition,
+  structureProblems,
+  taskStates,
+} from './definition.ts';
 import { historyEntries, type InterpreterEvent, json, resourceNames } from './history.ts';
 import { SfnError } from './protocol.ts';
 import {
@@ -41,8 +46,8 @@ export interface StepFunctionsServiceOptions {
 }
 
 interface Running {
-  readonly abort: () => void;
-  readonly done: Promise<void>;
+  abort: () => void;
+  done: Promise<void>;
   stopRequest?: { error?: string; cause?: string };
 }
 
@@ -252,11 +257,12 @@ export class StepFunctionsService {
     let parsed: Record<string, unknown>;
     try {
       parsed = parseDefinition(definition, `state machine ${name}`);
-      // the interpreter's own validation (asl-validator): structure, reachability, JSONPaths
-      new StateMachine(parsed as never, { validationOptions: { checkArn: false } });
     } catch (err) {
       throw new SfnError('InvalidDefinition', (err as Error).message);
     }
+    const invalid = structureProblems(parsed);
+    if (invalid.length > 0)
+      throw new SfnError('InvalidDefinition', `Invalid State Machine Definition: ${invalid.join('; ')}`);
     const problems = definitionProblems(parsed);
     const tasks = new Map<string, TaskResource>();
     for (const task of taskStates(parsed)) {
@@ -281,62 +287,80 @@ export class StepFunctionsService {
 
   private run(machine: StateMachineRecord, record: ExecutionRecord, input: unknown): void {
     const arn = record.executionArn;
-    const interpreter = new StateMachine(interpreterDefinition(machine.parsed) as never, {
-      validationOptions: { noValidate: true },
-    });
-    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const [stateName, kind] of machine.tasks)
-      handlers[stateName] = (taskInput) => this.task(arn, machine, stateName, kind, taskInput);
-    const execution = interpreter.run(input as never, {
-      overrides: { taskResourceLocalHandlers: handlers as never },
-      context: {
-        Execution: { Id: arn, Name: record.name, RoleArn: machine.roleArn },
-        StateMachine: { Id: machine.arn, Name: machine.name },
-      },
-    });
-    const recorded = (async () => {
-      for await (const event of execution.eventLogs) {
-        if (!this.isOpen(arn)) continue;
-        for (const entry of historyEntries(event as InterpreterEvent)) {
-          // a Task's timeout comes from the interpreter: name its resource as the other Task events do
-          const details =
-            entry.type === 'TaskTimedOut'
-              ? {
-                  ...resourceNames(resourceOf(machine, (event as InterpreterEvent).state?.name)),
-                  ...entry.details,
-                }
-              : entry.details;
-          this.store.appendEvent(arn, Date.now(), entry.type, entry.detailsKey, details);
-        }
-      }
-    })();
-    const done = execution.result.then(
-      async (output) => {
+    const entry: Running = { abort: () => {}, done: Promise.resolve() };
+    let aborted = false;
+    entry.abort = () => {
+      aborted = true;
+    };
+    this.active.set(arn, entry);
+    entry.done = (async () => {
+      // loaded on the first execution, not at start-up: the interpreter's module graph is large
+      const { StateMachine } = await interpreterModule();
+      if (aborted || !this.isOpen(arn)) return;
+      const interpreter = new StateMachine(interpreterDefinition(machine.parsed) as never, {
+        validationOptions: { noValidate: true },
+      });
+      const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+      for (const [stateName, kind] of machine.tasks)
+        handlers[stateName] = (taskInput) => this.task(arn, machine, stateName, kind, taskInput);
+      const execution = interpreter.run(input as never, {
+        overrides: { taskResourceLocalHandlers: handlers as never },
+        context: {
+          Execution: { Id: arn, Name: record.name, RoleArn: machine.roleArn },
+          StateMachine: { Id: machine.arn, Name: machine.name },
+        },
+      });
+      entry.abort = execution.abort;
+      const recorded = this.record(arn, machine, execution.eventLogs as AsyncIterable<unknown>);
+      try {
+        const output = await execution.result;
         await recorded;
         this.close(arn, { status: 'SUCCEEDED', output: json(output) }, Date.now());
-      },
-      async (err: Error) => {
+      } catch (err) {
         await recorded.catch(() => {});
-        if (err.name === 'ExecutionTimeoutError')
+        const name = (err as Error).name;
+        if (name === 'ExecutionTimeoutError')
           return this.close(arn, { status: 'TIMED_OUT', error: 'States.Timeout' }, Date.now());
-        if (err.name === 'ExecutionAbortedError') return; // closed by stopExecution or stop()
+        if (name === 'ExecutionAbortedError') return; // closed by stopExecution or stop()
         const cause = (err as { cause?: { name?: string; message?: string } }).cause;
         this.close(
           arn,
           {
             status: 'FAILED',
             error: cause?.name ?? 'States.Runtime',
-            ...(cause?.message !== undefined ? { cause: cause.message } : { cause: err.message }),
+            cause: cause?.message ?? (err as Error).message,
           },
           Date.now(),
         );
-      },
-    );
-    const entry: Running = {
-      abort: execution.abort,
-      done: done.finally(() => this.active.delete(arn)),
-    };
-    this.active.set(arn, entry);
+      }
+    })()
+      .catch((err: Error) => {
+        this.options.log?.(`Step Functions: execution ${arn} broke the interpreter: ${err.message}`);
+        this.close(arn, { status: 'FAILED', error: 'States.Runtime', cause: err.message }, Date.now());
+      })
+      .finally(() => this.active.delete(arn));
+  }
+
+  /** The interpreter's event log, as history events, while the execution is open. */
+  private async record(
+    arn: string,
+    machine: StateMachineRecord,
+    events: AsyncIterable<unknown>,
+  ): Promise<void> {
+    for await (const event of events) {
+      if (!this.isOpen(arn)) continue;
+      for (const entry of historyEntries(event as InterpreterEvent)) {
+        // a Task's timeout comes from the interpreter: name its resource as the other Task events do
+        const details =
+          entry.type === 'TaskTimedOut'
+            ? {
+                ...resourceNames(resourceOf(machine, (event as InterpreterEvent).state?.name)),
+                ...entry.details,
+              }
+            : entry.details;
+        this.store.appendEvent(arn, Date.now(), entry.type, entry.detailsKey, details);
+      }
+    }
   }
 
   private isOpen(arn: string): boolean {
@@ -423,6 +447,12 @@ export class StepFunctionsService {
     }
   }
 }
+
+let interpreter: Promise<typeof import('aws-local-stepfunctions')> | undefined;
+const interpreterModule = () => {
+  interpreter ??= import('aws-local-stepfunctions');
+  return interpreter;
+};
 
 function resourceOf(machine: StateMachineRecord, stateName: string | undefined): string {
   return String(allStates(machine.parsed).find(([name]) => name === stateName)?.[1].Resource ?? '');

@@ -117,6 +117,23 @@ describe('refused up front', () => {
     ]);
   });
 
+  it('refuses a definition whose transitions lead nowhere, naming the state', () => {
+    const service = new StepFunctionsService({
+      region: 'us-east-1',
+      accountId: '000000000000',
+      directory: null,
+      tasks: lambdaDeps(() => undefined),
+    });
+    const definition = JSON.stringify({
+      StartAt: 'A',
+      States: { A: { Type: 'Pass', Next: 'Nowhere' }, B: { Type: 'Wait', Seconds: 1 } },
+    });
+    expect(() => service.createStateMachine({ name: 'bad', definition, roleArn: 'r' })).toThrow(
+      'Invalid State Machine Definition: state "A": transition to "Nowhere", which is not a state here; state "B": needs exactly one of Next and End',
+    );
+    service.stop();
+  });
+
   it('applies DefinitionSubstitutions and classifies resources', () => {
     expect(substitute('{"a":"${x}","b":"${missing}"}', { x: 'arn:1' })).toBe(
       '{"a":"arn:1","b":"${missing}"}',
