@@ -31,7 +31,8 @@ import {
  * A small CDK app for the embedded Step Functions: `Worker` (a Lambda task with Retry on the
  * function's own error and Catch, a Choice, SNS Publish, DynamoDB PutItem), `Mover` (aws-sdk S3
  * copyObject + deleteObject), `Slow` (an EXPRESS machine: a Wait, then a function ARN task) and
- * `Greeter` (a definition file asset with DefinitionSubstitutions).
+ * `Greeter` (a definition file asset with DefinitionSubstitutions); `StarterFunction` starts `Worker`
+ * through the runtime's @aws-sdk/client-sfn.
  * Its synthesized assembly is committed (`fixture-assembly/`: synthesizing costs 5-20 s per test
  * run); regenerate it after a change with `npx tsx test/emulator/stepfunctions/fixture-app.ts`.
  */
@@ -107,6 +108,15 @@ export function synthStepFunctionsFixture(outdir: string): string {
   const workerMachine = new StateMachine(stack, 'Worker', {
     definitionBody: DefinitionBody.fromChainable(definition),
   });
+
+  const starter = new LambdaFunction(stack, 'StarterFunction', {
+    runtime: Runtime.NODEJS_22_X,
+    handler: 'index.start',
+    code,
+    timeout: Duration.seconds(10),
+    environment: { STATE_MACHINE_ARN: workerMachine.stateMachineArn },
+  });
+  workerMachine.grantStartExecution(starter);
 
   const copy = new CallAwsService(stack, 'CopyObject', {
     service: 's3',

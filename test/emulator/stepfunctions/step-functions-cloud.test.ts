@@ -107,9 +107,17 @@ describe('state machines from the assembly', () => {
     expect(JSON.parse(described.output as string)).toEqual({ greeting: 'hello', to: 'Tom' });
   });
 
-  it('gives functions AWS_ENDPOINT_URL_SFN', async () => {
+  it('gives functions AWS_ENDPOINT_URL_SFN: a function starts an execution through the SDK', async () => {
     const result = (await cloud.invoke('EchoFunction', {})) as { sfnEndpoint: string };
     expect(result.sfnEndpoint).toBe(cloud.endpoints.sfn);
+    const request = { name: 'from-a-function', input: { id: 'started', mode: 'ok', value: 3 } };
+    const { executionArn } = (await cloud.invoke('StarterFunction', request)) as { executionArn: string };
+    await cloud.whenIdle();
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described).toMatchObject({ name: 'from-a-function', status: 'SUCCEEDED' });
+    await expect(cloud.invoke('StarterFunction', request)).rejects.toMatchObject({
+      errorType: 'ExecutionAlreadyExists',
+    });
   });
 
   it('refuses a definition it cannot run, naming the state and the resource', async () => {
