@@ -68,6 +68,9 @@ function validName(name: string): boolean {
 export class StepFunctionsService {
   private readonly machines = new Map<string, StateMachineRecord>();
   private readonly active = new Map<string, Running>();
+  /** Task calls started, by execution and state; and the calls the interpreter timed out. */
+  private readonly attempts = new Map<string, number>();
+  private readonly timedOut = new Set<string>();
   private readonly store: ExecutionStore;
   private readonly options: StepFunctionsServiceOptions;
   private stopped = false;
@@ -338,7 +341,11 @@ export class StepFunctionsService {
         this.options.log?.(`Step Functions: execution ${arn} broke the interpreter: ${err.message}`);
         this.close(arn, { status: 'FAILED', error: 'States.Runtime', cause: err.message }, Date.now());
       })
-      .finally(() => this.active.delete(arn));
+      .finally(() => {
+        this.active.delete(arn);
+        for (const key of this.attempts.keys()) if (key.startsWith(`${arn}\u0000`)) this.attempts.delete(key);
+        for (const key of this.timedOut) if (key.startsWith(`${arn}\u0000`)) this.timedOut.delete(key);
+      });
   }
 
   /** The interpreter's event log, as history events, while the execution is open. */
@@ -349,15 +356,16 @@ export class StepFunctionsService {
   ): Promise<void> {
     for await (const event of events) {
       if (!this.isOpen(arn)) continue;
+      const stateName = (event as InterpreterEvent).state?.name;
       for (const entry of historyEntries(event as InterpreterEvent)) {
-        // a Task's timeout comes from the interpreter: name its resource as the other Task events do
-        const details =
-          entry.type === 'TaskTimedOut'
-            ? {
-                ...resourceNames(resourceOf(machine, (event as InterpreterEvent).state?.name)),
-                ...entry.details,
-              }
-            : entry.details;
+        let details = entry.details;
+        if (entry.type === 'TaskTimedOut') {
+          // the timeout comes from the interpreter: name the resource as the other Task events do,
+          // and leave the timed-out call's late answer out of the history
+          details = { ...resourceNames(resourceOf(machine, stateName)), ...entry.details };
+          const call = `${arn}\u0000${stateName}`;
+          this.timedOut.add(`${call}\u0000${this.attempts.get(call) ?? 0}`);
+        }
         this.store.appendEvent(arn, Date.now(), entry.type, entry.detailsKey, details);
       }
     }
@@ -405,8 +413,13 @@ export class StepFunctionsService {
     // the interpreter's log is read asynchronously: let it catch up so the events keep their order
     await new Promise((resolve) => setImmediate(resolve));
     const resource = resourceOf(machine, stateName);
+    // a call the interpreter timed out may still answer later: its answer is not history any more
+    const call = `${arn}\u0000${stateName}`;
+    const attempt = (this.attempts.get(call) ?? 0) + 1;
+    this.attempts.set(call, attempt);
     const record = (type: string, key?: string, details?: Record<string, unknown>) => {
-      if (this.isOpen(arn)) this.store.appendEvent(arn, Date.now(), type, key, details);
+      if (this.isOpen(arn) && !this.timedOut.has(`${call}\u0000${attempt}`))
+        this.store.appendEvent(arn, Date.now(), type, key, details);
     };
     const lambda = kind.type === 'lambda-function';
     const names = resourceNames(resource);

@@ -320,6 +320,64 @@ describe('the interpreter with this cloud tasks', () => {
   });
 });
 
+describe('Task timeouts', () => {
+  it('records TaskTimedOut, not the late answer; States.TaskFailed does not catch it', async () => {
+    const service = new StepFunctionsService({
+      region: 'us-east-1',
+      accountId: '000000000000',
+      directory: null,
+      tasks: {
+        clients,
+        invokeFunction: () =>
+          new Promise((resolve) =>
+            setTimeout(() => resolve({ ok: true, requestId: 'r', payload: 'late' }), 1500),
+          ),
+      },
+    });
+    const definition = {
+      StartAt: 'Slow',
+      States: {
+        Slow: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: 'f' },
+          TimeoutSeconds: 1,
+          Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Succeed' },
+      },
+    };
+    const machine = service.createStateMachine({
+      name: 't',
+      definition: JSON.stringify(definition),
+      roleArn: 'r',
+    });
+    const started = service.startExecution(machine.arn, undefined, undefined);
+    await service.whenIdle();
+    expect(service.describeExecution(started.executionArn)).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Timeout',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700)); // the late answer arrives
+    const history = service.history(started.executionArn);
+    expect(history.map((event) => event.type)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskTimedOut',
+      'ExecutionFailed',
+    ]);
+    expect(history[4]?.details).toMatchObject({
+      resourceType: 'lambda',
+      resource: 'invoke',
+      error: 'States.Timeout',
+    });
+    service.stop();
+  });
+});
+
 describe('the executions store', () => {
   it('marks executions a crashed process left RUNNING as FAILED when opened again', () => {
     const directory = join(workDir, 'crash');
