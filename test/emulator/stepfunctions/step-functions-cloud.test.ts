@@ -15,6 +15,7 @@ import {
   ListStateMachinesCommand,
   SFNClient,
   StartExecutionCommand,
+  StartSyncExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -326,6 +327,28 @@ describe('executions', () => {
       'TaskStateExited',
       'ExecutionSucceeded',
     ]);
+  });
+
+  it('answers StartSyncExecution once the execution ended (clients without the sync- host prefix)', async () => {
+    // the SDK prefixes this operation's host with "sync-": a loopback endpoint needs disableHostPrefix
+    const sync = new SFNClient({
+      endpoint: cloud.endpoints.sfn,
+      region,
+      credentials,
+      disableHostPrefix: true,
+    });
+    try {
+      const answer = await sync.send(
+        new StartSyncExecutionCommand({
+          stateMachineArn: outputs.SlowArn,
+          input: JSON.stringify({ waitSeconds: 0 }),
+        }),
+      );
+      expect(answer.status).toBe('SUCCEEDED');
+      expect(JSON.parse(answer.output as string).echoed).toEqual({ waitSeconds: 0 });
+    } finally {
+      sync.destroy();
+    }
   });
 
   it('answers unknown executions and machines with the errors AWS uses', async () => {
