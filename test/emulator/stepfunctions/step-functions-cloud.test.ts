@@ -236,6 +236,66 @@ describe('executions', () => {
     });
   });
 
+  it('runs the other DynamoDB item actions, with DynamoDB.<Code>Exception errors to catch', async () => {
+    const table = outputs.TableName as string;
+    const key = { id: { 'S.$': '$.id' } };
+    const task = (resource: string, parameters: Record<string, unknown>, next: Record<string, unknown>) => ({
+      Type: 'Task',
+      Resource: `arn:aws:states:::dynamodb:${resource}`,
+      Parameters: { TableName: table, ...parameters },
+      ...next,
+    });
+    const definition = {
+      StartAt: 'Update',
+      States: {
+        Update: task(
+          'updateItem',
+          {
+            Key: key,
+            UpdateExpression: 'SET #c = :c',
+            ExpressionAttributeNames: { '#c': 'color' },
+            ExpressionAttributeValues: { ':c': { S: 'tabby' } },
+          },
+          { ResultPath: null, Next: 'Get' },
+        ),
+        Get: task(
+          'getItem',
+          { Key: key, ConsistentRead: true },
+          { ResultSelector: { 'color.$': '$.Item.color.S' }, ResultPath: '$.got', Next: 'Again' },
+        ),
+        Again: task(
+          'putItem',
+          { Item: { id: { 'S.$': '$.id' } }, ConditionExpression: 'attribute_not_exists(id)' },
+          {
+            ResultPath: null,
+            Catch: [
+              {
+                ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],
+                ResultPath: '$.refused',
+                Next: 'Delete',
+              },
+            ],
+            Next: 'Delete',
+          },
+        ),
+        Delete: task('deleteItem', { Key: key }, { ResultPath: null, End: true }),
+      },
+    };
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'items',
+        definition: JSON.stringify(definition),
+        roleArn: 'arn:aws:iam::0:role/r',
+      }),
+    );
+    const { described } = await run(stateMachineArn as string, { id: 'round-trip' });
+    expect(described.status).toBe('SUCCEEDED');
+    const output = JSON.parse(described.output as string);
+    expect(output.got).toEqual({ color: 'tabby' });
+    expect(output.refused.Error).toBe('DynamoDB.ConditionalCheckFailedException');
+    expect(await item('round-trip')).toBeUndefined();
+  });
+
   it('calls aws-sdk:s3 copyObject and deleteObject', async () => {
     const s3 = new S3Client({ endpoint: cloud.endpoints.s3, region, credentials, forcePathStyle: true });
     try {
