@@ -368,13 +368,13 @@ describe('executions', () => {
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({
         stateMachineArn: outputs.SlowArn,
-        input: JSON.stringify({ waitSeconds: 1 }),
+        input: JSON.stringify({ waitSeconds: 0 }),
       }),
     );
     await cloud.whenIdle();
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(described.status).toBe('SUCCEEDED');
-    expect(JSON.parse(described.output as string).echoed).toEqual({ waitSeconds: 1 });
+    expect(JSON.parse(described.output as string).echoed).toEqual({ waitSeconds: 0 });
     const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
     expect(types(events ?? [])).toEqual([
       'ExecutionStarted',
