@@ -35,6 +35,7 @@ import { SnsService } from './sns/service.ts';
 import { startS3Destinations } from './sqs/s3-destinations.ts';
 import { snsToQueue } from './sqs/sns-delivery.ts';
 import { startEmbeddedSqs, startSqsMappings } from './sqs/start.ts';
+import { startStepFunctions } from './stepfunctions/start.ts';
 
 export interface LocalCloudOptions {
   /** The synthesized cloud assembly. Default `cdk.out`. */
@@ -46,6 +47,7 @@ export interface LocalCloudOptions {
   dynamodbPort?: number;
   snsPort?: number;
   sqsPort?: number;
+  sfnPort?: number;
   /** Use this running DynamoDB (e.g. a test run's shared DynamoDB Local) instead of starting one. */
   dynamodbEndpoint?: string;
   region?: string;
@@ -67,7 +69,15 @@ export interface LocalCloudOptions {
 
 export interface LocalCloud {
   /** `lambda`: the Lambda Invoke API (functions reach it through AWS_ENDPOINT_URL_LAMBDA). */
-  readonly endpoints: { s3: string; dynamodb: string; api: string; sns: string; sqs: string; lambda: string };
+  readonly endpoints: {
+    s3: string;
+    dynamodb: string;
+    api: string;
+    sns: string;
+    sqs: string;
+    lambda: string;
+    sfn: string;
+  };
   /** Where `email`/`email-json` SNS subscriptions write their messages (`<stateDir>/sns/outbox`). */
   readonly emailOutbox: string;
   /** The emails in the outbox so far, oldest first (sns/outbox.ts). */
@@ -83,7 +93,7 @@ export interface LocalCloud {
   invokeAsync(functionNameOrLogicalId: string, payload: unknown): Promise<void>;
   /** Runs the Lambda targets of EventBridge schedules now (one rule, or all) and waits for them. */
   runSchedule(ruleLogicalId?: string): Promise<void>;
-  /** Resolves when no async invocation is queued or running (and none arrived for a moment). */
+  /** Resolves when no async invocation is queued or running (and none arrived for a moment), and no Step Functions execution runs. */
   whenIdle(): Promise<void>;
   failures(): ReadonlyArray<{ functionName: string; event: unknown; error: string; attempts: number }>;
   logs(functionName: string): string[];
@@ -234,6 +244,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }),
     );
     log(`SQS at ${sqs.endpoint}`);
+    // Step Functions: its API listens before deploying (state machines are created through it)
+    const stepFunctions = await startStepFunctions({
+      region,
+      accountId: ACCOUNT_ID,
+      stateDir,
+      ...(options.sfnPort ? { port: options.sfnPort } : {}),
+      clients,
+      model,
+      invoke: (spec, event) => runner.invoke(spec, event),
+      invokeAsync: (spec, event) => void invoker.enqueue(spec, event),
+      log,
+    });
+    stoppers.push(() => stepFunctions.stop());
+    log(`Step Functions at ${stepFunctions.endpoint}`);
     const faults = options.faults ? new FaultInjector(options.faults) : undefined;
     // the API server listens before deploying, so its port is in the URLs the templates build
     const api = await startApiGateway({
@@ -269,6 +293,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         sqs: sqs.endpoint,
         apiGateway: api.url,
         lambda: lambdaApi.endpoint,
+        sfn: stepFunctions.endpoint,
       },
       nodePreloads: {
         modules: [
@@ -281,6 +306,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...(faults ? { faults } : {}),
     });
     stoppers.push(() => runner.stop());
+    // executions end (FAILED, "the embedded cloud stopped...") before the functions they call stop
+    stoppers.push(async () => stepFunctions.service.stop());
     const invoker: AsyncInvoker = new AsyncInvoker(
       (spec, event, attempt) => runner.invoke(spec, event, attempt),
       {
@@ -314,7 +341,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       seed: readSeed(stateDir),
       assets: assembly.assets,
       model,
-      clients,
+      clients: { ...clients, sfn: stepFunctions.client },
       customResources,
       exports: new Map(),
       handlerFor,
@@ -418,7 +445,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         await invoker.whenIdle();
         await snsService.whenDrained(); // SNS deliveries include the function invocations they started
         await sqsMappings.whenIdle(); // SQS batches gathered or being handled, messages ready for a mapping
-      } while (delivery.stats().pending > 0 || snsService.pending() > 0 || sqsMappings.busy());
+        await stepFunctions.service.whenIdle();
+      } while (
+        delivery.stats().pending > 0 ||
+        snsService.pending() > 0 ||
+        sqsMappings.busy() ||
+        stepFunctions.service.running() > 0
+      );
     };
     return {
       endpoints: {
@@ -428,6 +461,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         sns: sns.endpoint,
         sqs: sqs.endpoint,
         lambda: lambdaApi.endpoint,
+        sfn: stepFunctions.endpoint,
       },
       emailOutbox: outboxDir(snsStateDir),
       outbox: (filter) => readOutbox(snsStateDir, filter),

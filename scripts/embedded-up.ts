@@ -31,6 +31,7 @@ runMain(async () => {
   const dynamodbPort = portOption('DYNAMODB_PORT');
   const snsPort = portOption('SNS_PORT');
   const sqsPort = portOption('SQS_PORT');
+  const sfnPort = portOption('SFN_PORT');
   // EVENTS=aws|localstack-4.14|ideal, EVENTS_SEED, EVENTS_DUPLICATE_RATE, ... (emulator/s3/delivery/options.ts)
   const events = eventsOptionsFromEnv(process.env);
   const cloud = await startLocalCloud({
@@ -44,6 +45,7 @@ runMain(async () => {
     ...(dynamodbPort ? { dynamodbPort } : {}),
     ...(snsPort ? { snsPort } : {}),
     ...(sqsPort ? { sqsPort } : {}),
+    ...(sfnPort ? { sfnPort } : {}),
     ...(events ? { events } : {}),
   });
 
@@ -53,6 +55,7 @@ runMain(async () => {
   console.log(`  APIs      ${cloud.endpoints.api}`);
   console.log(`  SNS       ${cloud.endpoints.sns}`);
   console.log(`  SQS       ${cloud.endpoints.sqs}   (queues are kept in the state folder)`);
+  console.log(`  Step Fn   ${cloud.endpoints.sfn}`);
   console.log(
     `  Emails    ${cloud.emailOutbox}   (email/email-json subscriptions: one .eml file per message)`,
   );
@@ -80,6 +83,7 @@ runMain(async () => {
   console.log(`  export AWS_ENDPOINT_URL_DYNAMODB=${cloud.endpoints.dynamodb}`);
   console.log(`  export AWS_ENDPOINT_URL_SNS=${cloud.endpoints.sns}`);
   console.log(`  export AWS_ENDPOINT_URL_SQS=${cloud.endpoints.sqs}`);
+  console.log(`  export AWS_ENDPOINT_URL_SFN=${cloud.endpoints.sfn}`);
   console.log(`  export AWS_ENDPOINT_URL_API_GATEWAY=${cloud.endpoints.api}   # API keys, usage plans`);
   console.log(`  export AWS_REGION=${cloud.region} AWS_DEFAULT_REGION=${cloud.region}`);
   console.log('  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local');

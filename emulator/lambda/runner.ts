@@ -21,6 +21,7 @@ export interface LambdaRunnerOptions {
     readonly sqs?: string;
     readonly apiGateway?: string;
     readonly lambda?: string;
+    readonly sfn?: string;
   };
   /**
    * Modules every Node.js function imports before its own code (NODE_OPTIONS `--import`, ahead of
@@ -71,6 +72,7 @@ export function functionEnvironment(
     // API Gateway's control plane (GetApiKey...) is served on the local API port
     ...(options.endpoints.apiGateway ? { AWS_ENDPOINT_URL_API_GATEWAY: options.endpoints.apiGateway } : {}),
     ...(options.endpoints.lambda ? { AWS_ENDPOINT_URL_LAMBDA: options.endpoints.lambda } : {}),
+    ...(options.endpoints.sfn ? { AWS_ENDPOINT_URL_SFN: options.endpoints.sfn } : {}),
     AWS_LAMBDA_FUNCTION_NAME: spec.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
