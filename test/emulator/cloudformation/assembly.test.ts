@@ -121,14 +121,14 @@ describe('assertSupported', () => {
       dependencies: [],
       template: {
         Resources: {
-          Queue: { Type: 'AWS::SQS::Queue' },
+          Domain: { Type: 'AWS::OpenSearchService::Domain' },
           Role: { Type: 'AWS::IAM::Role' },
           Stream: { Type: 'AWS::Kinesis::Stream' },
         },
       },
     };
     expect(() => assertSupported(stack, handlerFor)).toThrow(
-      'stack My-Stack uses resource types the embedded cloud does not support: AWS::SQS::Queue (resource Queue), AWS::Kinesis::Stream (resource Stream)',
+      'stack My-Stack uses resource types the embedded cloud does not support: AWS::OpenSearchService::Domain (resource Domain), AWS::Kinesis::Stream (resource Stream)',
     );
   });
 });
