@@ -35,7 +35,7 @@ test-integration: ## Integration suite: embedded target, or TARGET=localstack (n
 ifeq ($(TARGET),localstack)
 	TARGET=localstack $(NODE) $(NPX) vitest run integration/localstack.test.ts
 else
-	$(NODE_JAVA) $(NPX) vitest run integration/embedded.test.ts integration/fault-campaign.test.ts integration/crash-restart.test.ts
+	$(NODE_JAVA) $(NPX) vitest run integration/embedded-*.test.ts integration/fault-campaign.test.ts integration/crash-restart.test.ts
 endif
 
 demo: ## Synthesize, start the embedded cloud, play the driver, save the chart

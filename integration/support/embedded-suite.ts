@@ -1,18 +1,17 @@
 import { CreateBucketCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { DeliveryProfileName } from '../emulator/s3/delivery/options.ts';
-import { integrationSuite } from './suite.ts';
-import { type EmbeddedTarget, startEmbeddedTarget } from './targets/embedded.ts';
+import type { DeliveryProfileName } from '../../emulator/s3/delivery/options.ts';
+import { integrationSuite } from '../suite.ts';
+import { type EmbeddedTarget, startEmbeddedTarget } from '../targets/embedded.ts';
 
 // The embedded target needs only Node and Java: it always runs, here and in CI. The same suite runs
 // under each S3 event delivery profile (emulator/s3/delivery/): as the embedded S3 sends them, as AWS
 // delivers them (at least once, unordered) and as LocalStack 4.14.0 writes them. Seeds are fixed so
 // that a failure replays (EVENTS_SEED overrides).
-const SEED = Number(process.env.EVENTS_SEED ?? 20261130);
+export const SEED = Number(process.env.EVENTS_SEED ?? 20261130);
 
-const profiles: DeliveryProfileName[] = ['ideal', 'aws', 'localstack-4.14'];
-
-for (const profile of profiles) {
+/** The integration suite on the embedded target under one delivery profile (one test file each, so they run side by side). */
+export function embeddedSuite(profile: DeliveryProfileName): void {
   describe(`S3 events delivered as ${profile}`, () => {
     let target: EmbeddedTarget | undefined;
     integrationSuite(profile === 'ideal' ? 'embedded' : `embedded (${profile})`, async () => {

@@ -1,0 +1,3 @@
+import { embeddedSuite } from './support/embedded-suite.ts';
+
+embeddedSuite('ideal');
