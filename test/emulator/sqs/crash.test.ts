@@ -21,7 +21,7 @@ import { afterAll, expect, it } from 'vitest';
  */
 const ENTRY = join(import.meta.dirname, 'sqs-process.ts');
 const dataDir = mkdtempSync(join(tmpdir(), 'sqs-crash-'));
-const VISIBILITY_S = 5;
+const VISIBILITY_S = 3;
 const children: ChildProcess[] = [];
 
 afterAll(() => {
