@@ -6,6 +6,7 @@ import { startLocalCloud } from '../emulator/local-cloud.ts';
 import { eventsOptionsFromEnv } from '../emulator/s3/delivery/options.ts';
 import { repoRoot } from '../infra/paths.ts';
 import { ensureAssembly } from '../integration/targets/assembly.ts';
+import { ensurePetAssembly } from '../integration/targets/pet-assembly.ts';
 import { printApiKeys } from './api-keys.ts';
 import { progress, runMain } from './cli.ts';
 
@@ -19,7 +20,9 @@ function portOption(name: string): number | undefined {
 }
 
 runMain(async () => {
-  const assemblyDir = await ensureAssembly(progress);
+  // APP=pet (make embedded-up APP=pet): the PetDetector's assembly, cdk.out.pet
+  const assemblyDir =
+    process.env.APP === 'pet' ? await ensurePetAssembly(progress) : await ensureAssembly(progress);
   const apiPort = portOption('API_PORT');
   const s3Port = portOption('S3_PORT');
   const dynamodbPort = portOption('DYNAMODB_PORT');
@@ -28,7 +31,8 @@ runMain(async () => {
   const events = eventsOptionsFromEnv(process.env);
   const cloud = await startLocalCloud({
     assemblyDir,
-    stateDir: process.env.STATE_DIR ?? join(repoRoot, '.local', 'cloud'),
+    stateDir:
+      process.env.STATE_DIR ?? join(repoRoot, '.local', process.env.APP === 'pet' ? 'cloud-pet' : 'cloud'),
     log: progress,
     echoFunctionLogs: process.env.QUIET !== '1',
     runSchedulesOnTimer: true,

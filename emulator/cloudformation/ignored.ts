@@ -13,6 +13,9 @@ const WHY: Record<string, string> = {
   'AWS::SNS::TopicPolicy': 'topic policies are not enforced: every caller may publish and subscribe',
   'AWS::CloudWatch::Alarm': 'accepted, not evaluated: no metrics are kept, alarms never change state',
   'AWS::CloudWatch::Dashboard': 'accepted, not evaluated: no dashboards locally',
+  'AWS::ApiGateway::Model':
+    'accepted: request bodies are not checked against models (the functions check them)',
+  'AWS::ApiGateway::GatewayResponse': "accepted: API Gateway's own error bodies keep their default shape",
 };
 
 /**
