@@ -20,6 +20,8 @@ export interface LambdaRunnerOptions {
     readonly sns?: string;
     readonly apiGateway?: string;
     readonly lambda?: string;
+    /** The embedded Rekognition (DetectLabels), when the assembly uses Rekognition. */
+    readonly rekognition?: string;
   };
   /**
    * Modules every Node.js function imports before its own code (NODE_OPTIONS `--import`, ahead of
@@ -69,6 +71,7 @@ export function functionEnvironment(
     // API Gateway's control plane (GetApiKey...) is served on the local API port
     ...(options.endpoints.apiGateway ? { AWS_ENDPOINT_URL_API_GATEWAY: options.endpoints.apiGateway } : {}),
     ...(options.endpoints.lambda ? { AWS_ENDPOINT_URL_LAMBDA: options.endpoints.lambda } : {}),
+    ...(options.endpoints.rekognition ? { AWS_ENDPOINT_URL_REKOGNITION: options.endpoints.rekognition } : {}),
     AWS_LAMBDA_FUNCTION_NAME: spec.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
