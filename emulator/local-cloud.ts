@@ -32,6 +32,7 @@ import { readSeed } from './services/state-dir.ts';
 import { type OutboxEmail, outboxDir, readOutbox } from './sns/outbox.ts';
 import { startSnsServer } from './sns/server.ts';
 import { SnsService } from './sns/service.ts';
+import { startStepFunctions } from './stepfunctions/start.ts';
 
 export interface LocalCloudOptions {
   /** The synthesized cloud assembly. Default `cdk.out`. */
@@ -42,6 +43,7 @@ export interface LocalCloudOptions {
   s3Port?: number;
   dynamodbPort?: number;
   snsPort?: number;
+  sfnPort?: number;
   /** Use this running DynamoDB (e.g. a test run's shared DynamoDB Local) instead of starting one. */
   dynamodbEndpoint?: string;
   region?: string;
@@ -74,6 +76,7 @@ export interface LocalCloud {
     api: string;
     sns: string;
     lambda: string;
+    sfn: string;
     /** The embedded Rekognition, when started (see LocalCloudOptions.rekognition). */
     rekognition?: string;
   };
@@ -92,7 +95,7 @@ export interface LocalCloud {
   invokeAsync(functionNameOrLogicalId: string, payload: unknown): Promise<void>;
   /** Runs the Lambda targets of EventBridge schedules now (one rule, or all) and waits for them. */
   runSchedule(ruleLogicalId?: string): Promise<void>;
-  /** Resolves when no async invocation is queued or running (and none arrived for a moment). */
+  /** Resolves when no async invocation is queued or running (and none arrived for a moment), and no Step Functions execution runs. */
   whenIdle(): Promise<void>;
   failures(): ReadonlyArray<{ functionName: string; event: unknown; error: string; attempts: number }>;
   logs(functionName: string): string[];
@@ -234,6 +237,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
 
     const model = new CloudModel();
+    // Step Functions: its API listens before deploying (state machines are created through it)
+    const stepFunctions = await startStepFunctions({
+      region,
+      accountId: ACCOUNT_ID,
+      stateDir,
+      ...(options.sfnPort ? { port: options.sfnPort } : {}),
+      clients,
+      model,
+      invoke: (spec, event) => runner.invoke(spec, event),
+      invokeAsync: (spec, event) => void invoker.enqueue(spec, event),
+      log,
+    });
+    stoppers.push(() => stepFunctions.stop());
+    log(`Step Functions at ${stepFunctions.endpoint}`);
     const faults = options.faults ? new FaultInjector(options.faults) : undefined;
     // the API server listens before deploying, so its port is in the URLs the templates build
     const api = await startApiGateway({
@@ -266,6 +283,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         apiGateway: api.url,
         lambda: lambdaApi.endpoint,
         ...(rekognition ? { rekognition: rekognition.endpoint } : {}),
+        sfn: stepFunctions.endpoint,
       },
       nodePreloads: {
         modules: [new URL('./cloudformation/custom-resources/response-route.ts', import.meta.url).href],
@@ -276,6 +294,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...(faults ? { faults } : {}),
     });
     stoppers.push(() => runner.stop());
+    // executions end (FAILED, "the embedded cloud stopped...") before the functions they call stop
+    stoppers.push(async () => stepFunctions.service.stop());
     const invoker: AsyncInvoker = new AsyncInvoker(
       (spec, event, attempt) => runner.invoke(spec, event, attempt),
       {
@@ -309,7 +329,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       seed: readSeed(stateDir),
       assets: assembly.assets,
       model,
-      clients,
+      clients: { ...clients, sfn: stepFunctions.client },
       customResources,
       exports: new Map(),
       handlerFor,
@@ -393,7 +413,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         await delivery.whenDrained();
         await invoker.whenIdle();
         await snsService.whenDrained(); // SNS deliveries include the function invocations they started
-      } while (delivery.stats().pending > 0 || snsService.pending() > 0);
+        await stepFunctions.service.whenIdle();
+      } while (
+        delivery.stats().pending > 0 ||
+        snsService.pending() > 0 ||
+        stepFunctions.service.running() > 0
+      );
     };
     return {
       endpoints: {
@@ -403,6 +428,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         sns: sns.endpoint,
         lambda: lambdaApi.endpoint,
         ...(rekognition ? { rekognition: rekognition.endpoint } : {}),
+        sfn: stepFunctions.endpoint,
       },
       emailOutbox: outboxDir(snsStateDir),
       outbox: (filter) => readOutbox(snsStateDir, filter),

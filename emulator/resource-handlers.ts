@@ -1,6 +1,5 @@
 import { apiGatewayHandlers } from './apigateway/resources.ts';
 import { customResource, isCustomResourceType } from './cloudformation/custom-resources/handler.ts';
-import { stateMachineRefusal } from './cloudformation/custom-resources/provider-waiter.ts';
 import { ignored } from './cloudformation/ignored.ts';
 import type { ResourceHandler } from './cloudformation/resource-types.ts';
 import { dynamoDbTable } from './dynamodb/resources.ts';
@@ -9,6 +8,7 @@ import { eventsRule } from './events/resources.ts';
 import { lambdaFunction, lambdaLayerVersion } from './lambda/resources.ts';
 import { s3Bucket } from './s3/resources.ts';
 import { snsHandlers } from './sns/resources.ts';
+import { stepFunctionsStateMachine } from './stepfunctions/resources.ts';
 
 const HANDLERS: readonly ResourceHandler[] = [
   s3Bucket,
@@ -19,6 +19,7 @@ const HANDLERS: readonly ResourceHandler[] = [
   eventsRule,
   ...apiGatewayHandlers,
   ...snsHandlers,
+  stepFunctionsStateMachine,
   customResource,
   ignored,
 ];
@@ -27,9 +28,7 @@ const BY_TYPE = new Map(HANDLERS.flatMap((handler) => handler.types.map((type) =
 
 /** The handler for a CloudFormation resource type, or undefined when the embedded cloud has none. */
 export function handlerFor(type: string): ResourceHandler | undefined {
-  const handler = BY_TYPE.get(type) ?? (isCustomResourceType(type) ? customResource : undefined);
-  // no Step Functions: state machines are refused up front with the reason (CDK Provider waiters named)
-  return handler ?? (type === 'AWS::StepFunctions::StateMachine' ? stateMachineRefusal : undefined);
+  return BY_TYPE.get(type) ?? (isCustomResourceType(type) ? customResource : undefined);
 }
 
 export const SUPPORTED_TYPES: readonly string[] = [...BY_TYPE.keys()].sort();

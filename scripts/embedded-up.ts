@@ -27,6 +27,7 @@ runMain(async () => {
   const s3Port = portOption('S3_PORT');
   const dynamodbPort = portOption('DYNAMODB_PORT');
   const snsPort = portOption('SNS_PORT');
+  const sfnPort = portOption('SFN_PORT');
   // EVENTS=aws|localstack-4.14|ideal, EVENTS_SEED, EVENTS_DUPLICATE_RATE, ... (emulator/s3/delivery/options.ts)
   const events = eventsOptionsFromEnv(process.env);
   const cloud = await startLocalCloud({
@@ -40,6 +41,7 @@ runMain(async () => {
     ...(s3Port ? { s3Port } : {}),
     ...(dynamodbPort ? { dynamodbPort } : {}),
     ...(snsPort ? { snsPort } : {}),
+    ...(sfnPort ? { sfnPort } : {}),
     ...(events ? { events } : {}),
   });
 
@@ -48,6 +50,7 @@ runMain(async () => {
   console.log(`  DynamoDB  ${cloud.endpoints.dynamodb}`);
   console.log(`  APIs      ${cloud.endpoints.api}`);
   console.log(`  SNS       ${cloud.endpoints.sns}`);
+  console.log(`  Step Fn   ${cloud.endpoints.sfn}`);
   console.log(
     `  Emails    ${cloud.emailOutbox}   (email/email-json subscriptions: one .eml file per message)`,
   );
@@ -74,6 +77,7 @@ runMain(async () => {
   console.log(`  export AWS_ENDPOINT_URL_S3=${cloud.endpoints.s3}`);
   console.log(`  export AWS_ENDPOINT_URL_DYNAMODB=${cloud.endpoints.dynamodb}`);
   console.log(`  export AWS_ENDPOINT_URL_SNS=${cloud.endpoints.sns}`);
+  console.log(`  export AWS_ENDPOINT_URL_SFN=${cloud.endpoints.sfn}`);
   console.log(`  export AWS_ENDPOINT_URL_API_GATEWAY=${cloud.endpoints.api}   # API keys, usage plans`);
   console.log(`  export AWS_REGION=${cloud.region} AWS_DEFAULT_REGION=${cloud.region}`);
   console.log('  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local');

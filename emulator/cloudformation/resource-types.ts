@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { CloudModel } from './cloud-model.ts';
 import type { CustomResourceProvisioner } from './custom-resources/provisioner.ts';
@@ -18,7 +19,12 @@ export interface DeployContext {
   /** Asset hash or object key (`<hash>.zip`) -> asset directory. */
   readonly assets: ReadonlyMap<string, string>;
   readonly model: CloudModel;
-  readonly clients: { readonly s3: S3Client; readonly dynamodb: DynamoDBClient; readonly sns?: SNSClient };
+  readonly clients: {
+    readonly s3: S3Client;
+    readonly dynamodb: DynamoDBClient;
+    readonly sns?: SNSClient;
+    readonly sfn?: SFNClient;
+  };
   /**
    * Runs work that needs DynamoDB once it is up, without holding the deployment back (DynamoDB
    * Local boots slowly); the cloud is ready only when all of it is done. Immediate when absent.

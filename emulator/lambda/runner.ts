@@ -22,6 +22,7 @@ export interface LambdaRunnerOptions {
     readonly lambda?: string;
     /** The embedded Rekognition (DetectLabels), when the assembly uses Rekognition. */
     readonly rekognition?: string;
+    readonly sfn?: string;
   };
   /**
    * Modules every Node.js function imports before its own code (NODE_OPTIONS `--import`, ahead of
@@ -72,6 +73,7 @@ export function functionEnvironment(
     ...(options.endpoints.apiGateway ? { AWS_ENDPOINT_URL_API_GATEWAY: options.endpoints.apiGateway } : {}),
     ...(options.endpoints.lambda ? { AWS_ENDPOINT_URL_LAMBDA: options.endpoints.lambda } : {}),
     ...(options.endpoints.rekognition ? { AWS_ENDPOINT_URL_REKOGNITION: options.endpoints.rekognition } : {}),
+    ...(options.endpoints.sfn ? { AWS_ENDPOINT_URL_SFN: options.endpoints.sfn } : {}),
     AWS_LAMBDA_FUNCTION_NAME: spec.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

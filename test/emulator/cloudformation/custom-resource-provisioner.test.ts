@@ -136,7 +136,7 @@ describe('custom resource protocol (pure)', () => {
     expect(unsupportedFeatures([stack], handlerFor)).toEqual([
       `stack S, resource ViaTopic (Custom::Mail): ServiceToken arn:aws:sns:us-east-1:1:t is an SNS topic: SNS-backed custom resources are not supported (only Lambda-backed ones)`,
       'stack S, resource TooLong (AWS::CloudFormation::CustomResource): ServiceTimeout must be an integer from 1 to 3600 seconds, got 7200',
-      "stack S, resource Waiter (AWS::StepFunctions::StateMachine): it is the waiter of CDK's custom-resources Provider with an isComplete handler: Step Functions are not emulated, so isComplete cannot be polled (Providers with onEvent only are supported)",
+      "stack S, resource Waiter (AWS::StepFunctions::StateMachine): it is the waiter of CDK's custom-resources Provider with an isComplete handler: the embedded custom resource provisioner does not poll isComplete (Providers with onEvent only are supported)",
     ]);
   });
 
