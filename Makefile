@@ -41,9 +41,9 @@ test: ## Every test (unit, goldens, emulators, stacks, cdk-nag, embedded integra
 
 test-integration: ## Integration suite: embedded target, or TARGET=localstack (needs Docker)
 ifeq ($(TARGET),localstack)
-	TARGET=localstack $(NODE) $(NPX) vitest run integration/localstack.test.ts
+	TARGET=localstack $(NODE) $(NPX) vitest run integration/localstack.test.ts integration/pet-detector-localstack.test.ts
 else
-	$(NODE_JAVA) $(NPX) vitest run integration/embedded.test.ts integration/fault-campaign.test.ts integration/crash-restart.test.ts
+	$(NODE_JAVA) $(NPX) vitest run integration/embedded.test.ts integration/fault-campaign.test.ts integration/crash-restart.test.ts integration/pet-detector.test.ts
 endif
 
 demo: ## Synthesize, start the embedded cloud, play the driver, save the chart

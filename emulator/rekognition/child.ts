@@ -11,6 +11,7 @@ import { startRekognitionServer } from './server.ts';
 export interface RekognitionChildConfig {
   port: number;
   s3Endpoint?: string;
+  host?: string;
 }
 
 export type RekognitionChildMessage =
@@ -22,6 +23,7 @@ const started = performance.now();
 try {
   const server = await startRekognitionServer({
     port: config.port,
+    ...(config.host ? { host: config.host } : {}),
     ...(config.s3Endpoint ? { s3Endpoint: config.s3Endpoint } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });

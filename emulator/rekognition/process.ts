@@ -20,12 +20,15 @@ export interface RekognitionProcess {
 export async function startRekognitionProcess(options: {
   s3Endpoint?: string;
   port?: number;
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
   log?: (line: string) => void;
 }): Promise<RekognitionProcess> {
   const port = options.port ?? (await freePort());
   const config: RekognitionChildConfig = {
     port,
     ...(options.s3Endpoint ? { s3Endpoint: options.s3Endpoint } : {}),
+    ...(options.host ? { host: options.host } : {}),
   };
   const child = fork(CHILD_ENTRY, [JSON.stringify(config)], {
     execArgv: [

@@ -9,7 +9,8 @@ import { DEFAULT_MAX_UPLOAD_BYTES } from '../../handlers/pet-detector/schema.ts'
  * `inputDays` (7: unprocessed uploads left in input/ expire), `othersDays` (90: images in others/
  * expire), `noncurrentDays` (30: replaced or moved versions expire), `apiRateLimit` (50/s),
  * `apiBurstLimit` (100), `apiQuotaPerDay` (50,000), `classifierThresholds` (JSON overriding the
- * preset of the model that answers, classifier/classify.ts), `alertEmail` (subscribed to alerts).
+ * preset of the model that answers, classifier/classify.ts), `alertEmail` (subscribed to alerts),
+ * `rekognitionEndpoint` (local targets only, below).
  */
 export interface PetDetectorSettings {
   readonly stage: string;
@@ -22,6 +23,12 @@ export interface PetDetectorSettings {
   readonly api: { readonly rateLimit: number; readonly burstLimit: number; readonly quotaPerDay: number };
   readonly classifierThresholds?: string;
   readonly alertEmail?: string;
+  /**
+   * Local targets only: where the image processor's Rekognition client goes (its
+   * AWS_ENDPOINT_URL_REKOGNITION), e.g. the embedded Rekognition for LocalStack's functions, because
+   * Rekognition is not in LocalStack's free image. Unset on AWS (and on the embedded cloud, which sets it).
+   */
+  readonly rekognitionEndpoint?: string;
 }
 
 function positiveInt(app: App, name: string, fallback: number): number {
@@ -54,6 +61,12 @@ export function petDetectorSettings(app: App): PetDetectorSettings {
   }
   const thresholds = app.node.tryGetContext('classifierThresholds');
   const email = app.node.tryGetContext('alertEmail');
+  const rekognition = app.node.tryGetContext('rekognitionEndpoint');
+  if (rekognition !== undefined && !/^https?:\/\/[^\s/]+\/?$/.test(String(rekognition))) {
+    throw new Error(
+      `context value "rekognitionEndpoint" must be an http(s)://host:port URL, got "${rekognition}"`,
+    );
+  }
   return {
     stage,
     namePrefix,
@@ -69,6 +82,7 @@ export function petDetectorSettings(app: App): PetDetectorSettings {
     },
     ...(typeof thresholds === 'string' && thresholds !== '' ? { classifierThresholds: thresholds } : {}),
     ...(typeof email === 'string' && email !== '' ? { alertEmail: email } : {}),
+    ...(rekognition ? { rekognitionEndpoint: String(rekognition) } : {}),
   };
 }
 

@@ -122,6 +122,9 @@ export class PetWorkflowStack extends Stack {
         environment: {
           [PET_ENV.maxUploadBytes]: String(settings.maxUploadBytes),
           ...(settings.classifierThresholds ? { [PET_ENV.thresholds]: settings.classifierThresholds } : {}),
+          ...(settings.rekognitionEndpoint
+            ? { AWS_ENDPOINT_URL_REKOGNITION: settings.rekognitionEndpoint }
+            : {}),
         },
       },
     );
@@ -239,6 +242,7 @@ export class PetWorkflowStack extends Stack {
 
     new CfnOutput(this, 'ImagesBucketName', { value: this.imagesBucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'StartWorkflowFunctionName', { value: starter.functionName });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alertTopic.topicArn });
 
     acknowledge(this, lambdaBasicExecution);
