@@ -1,8 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 
-/** The namespace of the PetDetector's EMF metrics (the alarms and dashboard read it). */
-export const PET_METRICS_NAMESPACE = 'PetDetector';
+import { PET_METRICS_NAMESPACE } from './schema.ts';
 
 export function petObservability(serviceName: string): { logger: Logger; metrics: Metrics } {
   return {

@@ -44,3 +44,6 @@ export type ImageContentType = keyof typeof IMAGE_TYPES;
 
 /** Rekognition's limit for image bytes sent in a request: the workflow sends the bytes. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+
+/** The namespace of the PetDetector's EMF metrics (the dashboard reads it). */
+export const PET_METRICS_NAMESPACE = 'PetDetector';

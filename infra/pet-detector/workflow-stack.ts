@@ -6,7 +6,14 @@ import {
   Stack,
   type StackProps,
 } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -29,7 +36,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { FOLDERS, PET_ENV } from '../../handlers/pet-detector/schema.ts';
+import { FOLDERS, PET_ENV, PET_METRICS_NAMESPACE } from '../../handlers/pet-detector/schema.ts';
 import { bindTable } from '../constructs/grants.ts';
 import { HandlerFunction } from '../constructs/handler-function.ts';
 import { HardenedBucket } from '../constructs/hardened-bucket.ts';
@@ -240,6 +247,8 @@ export class PetWorkflowStack extends Stack {
       }).addAlarmAction(alarmAction);
     }
 
+    this.addDashboard(name('operations'), imageProcessor);
+
     new CfnOutput(this, 'ImagesBucketName', { value: this.imagesBucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
     new CfnOutput(this, 'StartWorkflowFunctionName', { value: starter.functionName });
@@ -269,6 +278,53 @@ export class PetWorkflowStack extends Stack {
       id: 'AwsSolutions-SNS2',
       reason:
         'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key; alerts carry image ids and labels, not the images.',
+    });
+  }
+
+  /** Image classification at a glance: executions, labels filed, uncertain results, inference time. */
+  private addDashboard(dashboardName: string, imageProcessor: HandlerFunction): void {
+    const emf = (metricName: string, statistic = 'Sum') =>
+      new Metric({
+        namespace: PET_METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: 'image-processor' },
+        statistic,
+        period: Duration.minutes(5),
+      });
+    new Dashboard(this, 'Operations', {
+      dashboardName,
+      defaultInterval: Duration.hours(24),
+      widgets: [
+        [
+          new GraphWidget({
+            title: 'Workflow executions',
+            left: [
+              this.stateMachine.metricStarted({ label: 'started' }),
+              this.stateMachine.metricSucceeded({ label: 'succeeded' }),
+              this.stateMachine.metricFailed({ label: 'failed' }),
+            ],
+            width: 12,
+          }),
+          new GraphWidget({
+            title: 'Images filed, by folder',
+            left: [emf('Classified_cat'), emf('Classified_dog'), emf('Classified_other'), emf('Uncertain')],
+            width: 12,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'DetectLabels time (ms)',
+            left: [emf('DetectLabelsMs', 'p50'), emf('DetectLabelsMs', 'p95')],
+            width: 12,
+          }),
+          new GraphWidget({
+            title: 'Image processor errors and duration',
+            left: [imageProcessor.metricErrors({ label: 'errors' })],
+            right: [imageProcessor.metricDuration({ statistic: 'p95', label: 'p95 duration' })],
+            width: 12,
+          }),
+        ],
+      ],
     });
   }
 

@@ -219,6 +219,16 @@ describe('Workflow: bucket, S3 event, state machine, alarms', () => {
     }
   });
 
+  it('has an operations dashboard (executions, images filed by folder, DetectLabels time)', () => {
+    const dashboards = template('workflow').findResources('AWS::CloudWatch::Dashboard');
+    expect(Object.values(dashboards).map((d) => d.Properties.DashboardName)).toEqual([
+      'serverlessapp-dev-operations',
+    ]);
+    const body = JSON.stringify(Object.values(dashboards)[0]?.Properties.DashboardBody);
+    for (const metric of ['ExecutionsFailed', 'Classified_cat', 'Uncertain', 'DetectLabelsMs'])
+      expect(body).toContain(metric);
+  });
+
   it('alarms on failed and timed-out executions, to the alerts topic', () => {
     for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
       template('workflow').hasResourceProperties('AWS::CloudWatch::Alarm', {
