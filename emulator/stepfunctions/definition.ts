@@ -49,6 +49,44 @@ function* machines(definition: Record<string, unknown>): Generator<Record<string
   }
 }
 
+const STATE_TYPES = new Set(['Task', 'Pass', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map']);
+
+/**
+ * What makes a definition invalid for Step Functions, checked here rather than by the interpreter's
+ * JSON-schema validator (asl-validator compiles its schemas on every call: ~1 s per state machine).
+ */
+export function structureProblems(definition: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const machine of machines(definition)) {
+    const states = (machine.States ?? {}) as States;
+    const names = Object.keys(states);
+    if (names.length === 0) problems.push('States must not be empty');
+    if (typeof machine.StartAt !== 'string' || !(machine.StartAt in states))
+      problems.push(`StartAt ${JSON.stringify(machine.StartAt)} is not a state of its States`);
+    for (const [name, state] of Object.entries(states)) {
+      const at = `state ${JSON.stringify(name)}`;
+      if (!state || typeof state !== 'object' || !STATE_TYPES.has(String(state.Type))) {
+        problems.push(`${at}: Type ${JSON.stringify(state?.Type)} is not a state type`);
+        continue;
+      }
+      const targets: unknown[] = [state.Next, state.Default];
+      for (const rule of (state.Choices ?? []) as { Next?: unknown }[]) targets.push(rule.Next);
+      for (const catcher of (state.Catch ?? []) as { Next?: unknown }[]) targets.push(catcher.Next);
+      for (const target of targets)
+        if (target !== undefined && !(typeof target === 'string' && target in states))
+          problems.push(`${at}: transition to ${JSON.stringify(target)}, which is not a state here`);
+      const terminal = state.Type === 'Choice' || state.Type === 'Succeed' || state.Type === 'Fail';
+      if (!terminal && (state.Next === undefined) === (state.End !== true))
+        problems.push(`${at}: needs exactly one of Next and End`);
+      if (state.Type === 'Choice' && !Array.isArray(state.Choices))
+        problems.push(`${at}: Choices is required`);
+      if (state.Type === 'Task' && typeof state.Resource !== 'string')
+        problems.push(`${at}: Resource is required`);
+    }
+  }
+  return problems;
+}
+
 /** Every state of the machine, nested ones included, with its name. */
 export function allStates(definition: Record<string, unknown>): [string, Record<string, unknown>][] {
   return [...machines(definition)].flatMap((machine) => Object.entries((machine.States ?? {}) as States));

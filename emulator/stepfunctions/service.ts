@@ -1,34 +1,23 @@
-import { StateMachine } from 'aws-local-stepfunctions';
-import { allStates, definitionProblems, parseDefinition, taskStates } from './definition.ts';
-import { historyEntries, type InterpreterEvent, json, resourceNames } from './history.ts';
-import { SfnError } from './protocol.ts';
+import { definitionProblems, parseDefinition, structureProblems, taskStates } from './definition.ts';
 import {
-  type ExecutionRecord,
-  type ExecutionStatus,
-  ExecutionStore,
-  INTERRUPTED_CAUSE,
-  INTERRUPTED_ERROR,
-} from './store.ts';
+  type ExecutionHost,
+  type ExecutionOutcome,
+  type RunningExecution,
+  runExecution,
+  type StateMachineRecord,
+} from './execution.ts';
+import { SfnError } from './protocol.ts';
+import { type ExecutionRecord, ExecutionStore, INTERRUPTED_CAUSE, INTERRUPTED_ERROR } from './store.ts';
 import { classifyResource, type TaskResource } from './task-resources.ts';
-import { runTask, type TaskDependencies } from './tasks.ts';
+import type { TaskDependencies } from './tasks.ts';
+
+export type { StateMachineRecord } from './execution.ts';
 
 /**
- * Step Functions state machines and their executions, run by `aws-local-stepfunctions` (an ASL
- * interpreter): Task states are overridden to call this cloud's functions and services (tasks.ts),
- * its event log becomes the execution's history (history.ts), and executions are kept in
- * store.ts. EXPRESS state machines run exactly like STANDARD ones.
+ * Step Functions state machines and their executions: definitions checked and refused here
+ * (definition.ts), executions run by execution.ts, kept in store.ts. EXPRESS state machines run
+ * exactly like STANDARD ones.
  */
-export interface StateMachineRecord {
-  readonly arn: string;
-  readonly name: string;
-  readonly type: 'STANDARD' | 'EXPRESS';
-  readonly definition: string;
-  readonly roleArn: string;
-  readonly creationDate: number;
-  readonly parsed: Record<string, unknown>;
-  readonly tasks: ReadonlyMap<string, TaskResource>;
-}
-
 export interface StepFunctionsServiceOptions {
   readonly region: string;
   readonly accountId: string;
@@ -40,17 +29,9 @@ export interface StepFunctionsServiceOptions {
   readonly log?: (line: string) => void;
 }
 
-interface Running {
-  readonly abort: () => void;
-  readonly done: Promise<void>;
-  stopRequest?: { error?: string; cause?: string };
-}
-
-/** setTimeout's limit (2^31 - 1 ms): longer timeouts would fire at once. */
-const MAX_TIMEOUT_SECONDS = 2_000_000;
 const FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
 
-/** State machine and execution names as AWS allows them: 1-80 characters, no blanks, brackets, wildcards, special or control characters. */
+/** Names as AWS allows them: 1-80 characters, no blanks, brackets, wildcards, special or control characters. */
 function validName(name: string): boolean {
   if (name.length < 1 || name.length > 80 || FORBIDDEN.test(name)) return false;
   for (const char of name) {
@@ -62,13 +43,25 @@ function validName(name: string): boolean {
 
 export class StepFunctionsService {
   private readonly machines = new Map<string, StateMachineRecord>();
-  private readonly active = new Map<string, Running>();
+  private readonly active = new Map<string, RunningExecution>();
   private readonly store: ExecutionStore;
   private readonly options: StepFunctionsServiceOptions;
   private stopped = false;
 
+  /** What running executions see of this service. */
+  private readonly host: ExecutionHost;
+
   constructor(options: StepFunctionsServiceOptions) {
     this.options = options;
+    this.host = {
+      region: options.region,
+      tasks: options.tasks,
+      isOpen: (arn: string) => this.isOpen(arn),
+      append: (arn: string, type: string, key?: string, details?: Record<string, unknown>) =>
+        this.store.appendEvent(arn, Date.now(), type, key, details),
+      close: (arn: string, outcome: ExecutionOutcome) => this.close(arn, outcome, Date.now()),
+      ...(options.log ? { log: options.log } : {}),
+    };
     this.store = new ExecutionStore(options.directory);
     const interrupted = this.store.markInterrupted(Date.now());
     if (interrupted > 0)
@@ -168,7 +161,9 @@ export class StepFunctionsService {
         roleArn: machine.roleArn,
       },
     );
-    this.run(machine, record, value);
+    const running = runExecution(this.host, machine, record, value);
+    this.active.set(executionArn, running);
+    void running.done.finally(() => this.active.delete(executionArn));
     return record;
   }
 
@@ -199,8 +194,7 @@ export class StepFunctionsService {
     const running = this.active.get(arn);
     if (record.status !== 'RUNNING' || !running) return record.stopDate ?? Date.now();
     const now = Date.now();
-    running.stopRequest = { ...(error ? { error } : {}), ...(cause ? { cause } : {}) };
-    this.close(arn, { status: 'ABORTED', ...running.stopRequest }, now);
+    this.close(arn, { status: 'ABORTED', ...(error ? { error } : {}), ...(cause ? { cause } : {}) }, now);
     running.abort();
     return now;
   }
@@ -252,11 +246,12 @@ export class StepFunctionsService {
     let parsed: Record<string, unknown>;
     try {
       parsed = parseDefinition(definition, `state machine ${name}`);
-      // the interpreter's own validation (asl-validator): structure, reachability, JSONPaths
-      new StateMachine(parsed as never, { validationOptions: { checkArn: false } });
     } catch (err) {
       throw new SfnError('InvalidDefinition', (err as Error).message);
     }
+    const invalid = structureProblems(parsed);
+    if (invalid.length > 0)
+      throw new SfnError('InvalidDefinition', `Invalid State Machine Definition: ${invalid.join('; ')}`);
     const problems = definitionProblems(parsed);
     const tasks = new Map<string, TaskResource>();
     for (const task of taskStates(parsed)) {
@@ -279,67 +274,12 @@ export class StepFunctionsService {
     return { arn, name, type, definition, roleArn, creationDate, parsed, tasks };
   }
 
-  private run(machine: StateMachineRecord, record: ExecutionRecord, input: unknown): void {
-    const arn = record.executionArn;
-    const interpreter = new StateMachine(interpreterDefinition(machine.parsed) as never, {
-      validationOptions: { noValidate: true },
-    });
-    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const [stateName, kind] of machine.tasks)
-      handlers[stateName] = (taskInput) => this.task(arn, machine, stateName, kind, taskInput);
-    const execution = interpreter.run(input as never, {
-      overrides: { taskResourceLocalHandlers: handlers as never },
-      context: {
-        Execution: { Id: arn, Name: record.name, RoleArn: machine.roleArn },
-        StateMachine: { Id: machine.arn, Name: machine.name },
-      },
-    });
-    const recorded = (async () => {
-      for await (const event of execution.eventLogs) {
-        if (!this.isOpen(arn)) continue;
-        for (const entry of historyEntries(event as InterpreterEvent))
-          this.store.appendEvent(arn, Date.now(), entry.type, entry.detailsKey, entry.details);
-      }
-    })();
-    const done = execution.result.then(
-      async (output) => {
-        await recorded;
-        this.close(arn, { status: 'SUCCEEDED', output: json(output) }, Date.now());
-      },
-      async (err: Error) => {
-        await recorded.catch(() => {});
-        if (err.name === 'ExecutionTimeoutError')
-          return this.close(arn, { status: 'TIMED_OUT', error: 'States.Timeout' }, Date.now());
-        if (err.name === 'ExecutionAbortedError') return; // closed by stopExecution or stop()
-        const cause = (err as { cause?: { name?: string; message?: string } }).cause;
-        this.close(
-          arn,
-          {
-            status: 'FAILED',
-            error: cause?.name ?? 'States.Runtime',
-            ...(cause?.message !== undefined ? { cause: cause.message } : { cause: err.message }),
-          },
-          Date.now(),
-        );
-      },
-    );
-    const entry: Running = {
-      abort: execution.abort,
-      done: done.finally(() => this.active.delete(arn)),
-    };
-    this.active.set(arn, entry);
-  }
-
   private isOpen(arn: string): boolean {
     return !this.stopped && this.store.get(arn)?.status === 'RUNNING';
   }
 
   /** Ends a running execution once: its status, then the closing history event. */
-  private close(
-    arn: string,
-    outcome: { status: ExecutionStatus; output?: string; error?: string; cause?: string },
-    now: number,
-  ): void {
+  private close(arn: string, outcome: ExecutionOutcome, now: number): void {
     if (this.stopped || this.store.get(arn)?.status !== 'RUNNING') return;
     this.store.finish(arn, outcome, now);
     const failure = {
@@ -360,71 +300,4 @@ export class StepFunctionsService {
             : ['ExecutionFailed', 'executionFailedEventDetails', failure];
     this.store.appendEvent(arn, now, type, key, details);
   }
-
-  /** One Task call, recorded as AWS records it (TaskScheduled/Started/Succeeded/Failed). */
-  private async task(
-    arn: string,
-    machine: StateMachineRecord,
-    stateName: string,
-    kind: TaskResource,
-    input: unknown,
-  ): Promise<unknown> {
-    // the interpreter's log is read asynchronously: let it catch up so the events keep their order
-    await new Promise((resolve) => setImmediate(resolve));
-    const resource = String(allStates(machine.parsed).find(([name]) => name === stateName)?.[1].Resource);
-    const record = (type: string, key?: string, details?: Record<string, unknown>) => {
-      if (this.isOpen(arn)) this.store.appendEvent(arn, Date.now(), type, key, details);
-    };
-    const lambda = kind.type === 'lambda-function';
-    const names = resourceNames(resource);
-    if (lambda) {
-      record('LambdaFunctionScheduled', 'lambdaFunctionScheduledEventDetails', {
-        resource,
-        input: json(input),
-        inputDetails: { truncated: false },
-      });
-      record('LambdaFunctionStarted');
-    } else {
-      record('TaskScheduled', 'taskScheduledEventDetails', {
-        ...names,
-        region: this.options.region,
-        parameters: json(input),
-      });
-      record('TaskStarted', 'taskStartedEventDetails', names);
-    }
-    try {
-      const output = await runTask(kind, input, this.options.tasks);
-      if (lambda)
-        record('LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', {
-          output: json(output),
-          outputDetails: { truncated: false },
-        });
-      else
-        record('TaskSucceeded', 'taskSucceededEventDetails', {
-          ...names,
-          output: json(output),
-          outputDetails: { truncated: false },
-        });
-      return output;
-    } catch (err) {
-      const failure = { error: (err as Error).name, cause: (err as Error).message };
-      if (lambda) record('LambdaFunctionFailed', 'lambdaFunctionFailedEventDetails', failure);
-      else record('TaskFailed', 'taskFailedEventDetails', { ...names, ...failure });
-      throw err;
-    }
-  }
-}
-
-/** A copy for the interpreter: Task timeouts default to AWS's "none" instead of its 60 s. */
-function interpreterDefinition(parsed: Record<string, unknown>): Record<string, unknown> {
-  const copy = structuredClone(parsed);
-  if (typeof copy.TimeoutSeconds === 'number')
-    copy.TimeoutSeconds = Math.min(copy.TimeoutSeconds, MAX_TIMEOUT_SECONDS);
-  for (const [, state] of allStates(copy)) {
-    if (state.Type !== 'Task') continue;
-    if (typeof state.TimeoutSeconds === 'number')
-      state.TimeoutSeconds = Math.min(state.TimeoutSeconds, MAX_TIMEOUT_SECONDS);
-    else if (state.TimeoutSecondsPath === undefined) state.TimeoutSeconds = MAX_TIMEOUT_SECONDS;
-  }
-  return copy;
 }

@@ -30,7 +30,9 @@ import {
 /**
  * A small CDK app for the embedded Step Functions: `Worker` (a Lambda task with Retry on the
  * function's own error and Catch, a Choice, SNS Publish, DynamoDB PutItem), `Mover` (aws-sdk S3
- * copyObject + deleteObject) and `Slow` (an EXPRESS machine: a Wait, then a function ARN task).
+ * copyObject + deleteObject), `Slow` (an EXPRESS machine: a Wait, then a function ARN task) and
+ * `Greeter` (a definition file asset with DefinitionSubstitutions); `StarterFunction` starts `Worker`
+ * through the runtime's @aws-sdk/client-sfn.
  * Its synthesized assembly is committed (`fixture-assembly/`: synthesizing costs 5-20 s per test
  * run); regenerate it after a change with `npx tsx test/emulator/stepfunctions/fixture-app.ts`.
  */
@@ -107,6 +109,15 @@ export function synthStepFunctionsFixture(outdir: string): string {
     definitionBody: DefinitionBody.fromChainable(definition),
   });
 
+  const starter = new LambdaFunction(stack, 'StarterFunction', {
+    runtime: Runtime.NODEJS_22_X,
+    handler: 'index.start',
+    code,
+    timeout: Duration.seconds(10),
+    environment: { STATE_MACHINE_ARN: workerMachine.stateMachineArn },
+  });
+  workerMachine.grantStartExecution(starter);
+
   const copy = new CallAwsService(stack, 'CopyObject', {
     service: 's3',
     action: 'copyObject',
@@ -138,10 +149,17 @@ export function synthStepFunctionsFixture(outdir: string): string {
     ),
   });
 
+  // a definition file (an asset: DefinitionS3Location) with a DefinitionSubstitutions placeholder
+  const greeter = new StateMachine(stack, 'Greeter', {
+    definitionBody: DefinitionBody.fromFile(join(import.meta.dirname, 'fixture-definition.asl.json')),
+    definitionSubstitutions: { Greeting: 'hello' },
+  });
+
   new CfnOutput(stack, 'WorkerArn', { value: workerMachine.stateMachineArn });
   new CfnOutput(stack, 'WorkerName', { value: workerMachine.stateMachineName });
   new CfnOutput(stack, 'MoverArn', { value: mover.stateMachineArn });
   new CfnOutput(stack, 'SlowArn', { value: slow.stateMachineArn });
+  new CfnOutput(stack, 'GreeterArn', { value: greeter.stateMachineArn });
   new CfnOutput(stack, 'TableName', { value: table.tableName });
   new CfnOutput(stack, 'TopicArn', { value: topic.topicArn });
   new CfnOutput(stack, 'BucketName', { value: bucket.bucketName });

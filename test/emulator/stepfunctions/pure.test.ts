@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${...} is DefinitionSubstitutions' placeholder syntax here
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +115,23 @@ describe('refused up front', () => {
       'stack S, resource J (AWS::StepFunctions::StateMachine): QueryLanguage JSONata is not supported (JSONPath only: the interpreter has no JSONata)',
       'stack S, resource K (AWS::StepFunctions::StateMachine): state "T": Resource arn:<intrinsic>:states:::aws-sdk:s3:flyAway: s3 has no action flyAway',
     ]);
+  });
+
+  it('refuses a definition whose transitions lead nowhere, naming the state', () => {
+    const service = new StepFunctionsService({
+      region: 'us-east-1',
+      accountId: '000000000000',
+      directory: null,
+      tasks: lambdaDeps(() => undefined),
+    });
+    const definition = JSON.stringify({
+      StartAt: 'A',
+      States: { A: { Type: 'Pass', Next: 'Nowhere' }, B: { Type: 'Wait', Seconds: 1 } },
+    });
+    expect(() => service.createStateMachine({ name: 'bad', definition, roleArn: 'r' })).toThrow(
+      'Invalid State Machine Definition: state "A": transition to "Nowhere", which is not a state here; state "B": needs exactly one of Next and End',
+    );
+    service.stop();
   });
 
   it('applies DefinitionSubstitutions and classifies resources', () => {
@@ -298,6 +316,64 @@ describe('the interpreter with this cloud tasks', () => {
     ]);
     expect(types.filter((type) => type === 'TaskFailed')).toHaveLength(2); // the retried one, the caught one
     expect(types.at(-1)).toBe('ExecutionSucceeded');
+    service.stop();
+  });
+});
+
+describe('Task timeouts', () => {
+  it('records TaskTimedOut, not the late answer; States.TaskFailed does not catch it', async () => {
+    const service = new StepFunctionsService({
+      region: 'us-east-1',
+      accountId: '000000000000',
+      directory: null,
+      tasks: {
+        clients,
+        invokeFunction: () =>
+          new Promise((resolve) =>
+            setTimeout(() => resolve({ ok: true, requestId: 'r', payload: 'late' }), 1500),
+          ),
+      },
+    });
+    const definition = {
+      StartAt: 'Slow',
+      States: {
+        Slow: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: 'f' },
+          TimeoutSeconds: 1,
+          Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Succeed' },
+      },
+    };
+    const machine = service.createStateMachine({
+      name: 't',
+      definition: JSON.stringify(definition),
+      roleArn: 'r',
+    });
+    const started = service.startExecution(machine.arn, undefined, undefined);
+    await service.whenIdle();
+    expect(service.describeExecution(started.executionArn)).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Timeout',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700)); // the late answer arrives
+    const history = service.history(started.executionArn);
+    expect(history.map((event) => event.type)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskTimedOut',
+      'ExecutionFailed',
+    ]);
+    expect(history[4]?.details).toMatchObject({
+      resourceType: 'lambda',
+      resource: 'invoke',
+      error: 'States.Timeout',
+    });
     service.stop();
   });
 });

@@ -15,6 +15,7 @@ import {
   ListStateMachinesCommand,
   SFNClient,
   StartExecutionCommand,
+  StartSyncExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -84,7 +85,7 @@ describe('state machines from the assembly', () => {
   it('are listed and described, Ref the ARN, GetAtt Name, definitions resolved, EXPRESS kept', async () => {
     const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
     expect(stateMachines?.map((m) => m.stateMachineArn).sort()).toEqual(
-      [outputs.WorkerArn, outputs.MoverArn, outputs.SlowArn].sort(),
+      [outputs.WorkerArn, outputs.MoverArn, outputs.SlowArn, outputs.GreeterArn].sort(),
     );
     expect(outputs.WorkerArn).toBe(
       `arn:aws:states:${region}:000000000000:stateMachine:${outputs.WorkerName}`,
@@ -102,9 +103,22 @@ describe('state machines from the assembly', () => {
     expect(slow.type).toBe('EXPRESS');
   });
 
-  it('gives functions AWS_ENDPOINT_URL_SFN', async () => {
+  it('reads a definition file asset (DefinitionS3Location) with DefinitionSubstitutions', async () => {
+    const { described } = await run(outputs.GreeterArn as string, { name: 'Tom' });
+    expect(JSON.parse(described.output as string)).toEqual({ greeting: 'hello', to: 'Tom' });
+  });
+
+  it('gives functions AWS_ENDPOINT_URL_SFN: a function starts an execution through the SDK', async () => {
     const result = (await cloud.invoke('EchoFunction', {})) as { sfnEndpoint: string };
     expect(result.sfnEndpoint).toBe(cloud.endpoints.sfn);
+    const request = { name: 'from-a-function', input: { id: 'started', mode: 'ok', value: 3 } };
+    const { executionArn } = (await cloud.invoke('StarterFunction', request)) as { executionArn: string };
+    await cloud.whenIdle();
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described).toMatchObject({ name: 'from-a-function', status: 'SUCCEEDED' });
+    await expect(cloud.invoke('StarterFunction', request)).rejects.toMatchObject({
+      errorType: 'ExecutionAlreadyExists',
+    });
   });
 
   it('refuses a definition it cannot run, naming the state and the resource', async () => {
@@ -222,6 +236,66 @@ describe('executions', () => {
     });
   });
 
+  it('runs the other DynamoDB item actions, with DynamoDB.<Code>Exception errors to catch', async () => {
+    const table = outputs.TableName as string;
+    const key = { id: { 'S.$': '$.id' } };
+    const task = (resource: string, parameters: Record<string, unknown>, next: Record<string, unknown>) => ({
+      Type: 'Task',
+      Resource: `arn:aws:states:::dynamodb:${resource}`,
+      Parameters: { TableName: table, ...parameters },
+      ...next,
+    });
+    const definition = {
+      StartAt: 'Update',
+      States: {
+        Update: task(
+          'updateItem',
+          {
+            Key: key,
+            UpdateExpression: 'SET #c = :c',
+            ExpressionAttributeNames: { '#c': 'color' },
+            ExpressionAttributeValues: { ':c': { S: 'tabby' } },
+          },
+          { ResultPath: null, Next: 'Get' },
+        ),
+        Get: task(
+          'getItem',
+          { Key: key, ConsistentRead: true },
+          { ResultSelector: { 'color.$': '$.Item.color.S' }, ResultPath: '$.got', Next: 'Again' },
+        ),
+        Again: task(
+          'putItem',
+          { Item: { id: { 'S.$': '$.id' } }, ConditionExpression: 'attribute_not_exists(id)' },
+          {
+            ResultPath: null,
+            Catch: [
+              {
+                ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'],
+                ResultPath: '$.refused',
+                Next: 'Delete',
+              },
+            ],
+            Next: 'Delete',
+          },
+        ),
+        Delete: task('deleteItem', { Key: key }, { ResultPath: null, End: true }),
+      },
+    };
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'items',
+        definition: JSON.stringify(definition),
+        roleArn: 'arn:aws:iam::0:role/r',
+      }),
+    );
+    const { described } = await run(stateMachineArn as string, { id: 'round-trip' });
+    expect(described.status).toBe('SUCCEEDED');
+    const output = JSON.parse(described.output as string);
+    expect(output.got).toEqual({ color: 'tabby' });
+    expect(output.refused.Error).toBe('DynamoDB.ConditionalCheckFailedException');
+    expect(await item('round-trip')).toBeUndefined();
+  });
+
   it('calls aws-sdk:s3 copyObject and deleteObject', async () => {
     const s3 = new S3Client({ endpoint: cloud.endpoints.s3, region, credentials, forcePathStyle: true });
     try {
@@ -294,13 +368,13 @@ describe('executions', () => {
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({
         stateMachineArn: outputs.SlowArn,
-        input: JSON.stringify({ waitSeconds: 1 }),
+        input: JSON.stringify({ waitSeconds: 0 }),
       }),
     );
     await cloud.whenIdle();
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(described.status).toBe('SUCCEEDED');
-    expect(JSON.parse(described.output as string).echoed).toEqual({ waitSeconds: 1 });
+    expect(JSON.parse(described.output as string).echoed).toEqual({ waitSeconds: 0 });
     const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
     expect(types(events ?? [])).toEqual([
       'ExecutionStarted',
@@ -313,6 +387,28 @@ describe('executions', () => {
       'TaskStateExited',
       'ExecutionSucceeded',
     ]);
+  });
+
+  it('answers StartSyncExecution once the execution ended (clients without the sync- host prefix)', async () => {
+    // the SDK prefixes this operation's host with "sync-": a loopback endpoint needs disableHostPrefix
+    const sync = new SFNClient({
+      endpoint: cloud.endpoints.sfn,
+      region,
+      credentials,
+      disableHostPrefix: true,
+    });
+    try {
+      const answer = await sync.send(
+        new StartSyncExecutionCommand({
+          stateMachineArn: outputs.SlowArn,
+          input: JSON.stringify({ waitSeconds: 0 }),
+        }),
+      );
+      expect(answer.status).toBe('SUCCEEDED');
+      expect(JSON.parse(answer.output as string).echoed).toEqual({ waitSeconds: 0 });
+    } finally {
+      sync.destroy();
+    }
   });
 
   it('answers unknown executions and machines with the errors AWS uses', async () => {

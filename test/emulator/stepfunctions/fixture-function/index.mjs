@@ -31,3 +31,18 @@ export const handler = async (event) => {
 };
 
 export const echo = async (event) => ({ echoed: event, sfnEndpoint: process.env.AWS_ENDPOINT_URL_SFN });
+
+// Starts the Worker state machine through @aws-sdk/client-sfn (the runtime's SDK), reaching the
+// embedded Step Functions through AWS_ENDPOINT_URL_SFN like any function would.
+export const start = async (event) => {
+  const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+  const client = new SFNClient({});
+  const started = await client.send(
+    new StartExecutionCommand({
+      stateMachineArn: process.env.STATE_MACHINE_ARN,
+      name: event.name,
+      input: JSON.stringify(event.input),
+    }),
+  );
+  return { executionArn: started.executionArn };
+};
