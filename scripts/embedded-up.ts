@@ -51,6 +51,8 @@ runMain(async () => {
   console.log(`  APIs      ${cloud.endpoints.api}`);
   console.log(`  SNS       ${cloud.endpoints.sns}`);
   console.log(`  Step Fn   ${cloud.endpoints.sfn}`);
+  if (cloud.endpoints.rekognition)
+    console.log(`  Rekognition ${cloud.endpoints.rekognition}   (DetectLabels, local model)`);
   console.log(
     `  Emails    ${cloud.emailOutbox}   (email/email-json subscriptions: one .eml file per message)`,
   );
@@ -78,6 +80,8 @@ runMain(async () => {
   console.log(`  export AWS_ENDPOINT_URL_DYNAMODB=${cloud.endpoints.dynamodb}`);
   console.log(`  export AWS_ENDPOINT_URL_SNS=${cloud.endpoints.sns}`);
   console.log(`  export AWS_ENDPOINT_URL_SFN=${cloud.endpoints.sfn}`);
+  if (cloud.endpoints.rekognition)
+    console.log(`  export AWS_ENDPOINT_URL_REKOGNITION=${cloud.endpoints.rekognition}`);
   console.log(`  export AWS_ENDPOINT_URL_API_GATEWAY=${cloud.endpoints.api}   # API keys, usage plans`);
   console.log(`  export AWS_REGION=${cloud.region} AWS_DEFAULT_REGION=${cloud.region}`);
   console.log('  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local');
