@@ -184,6 +184,34 @@ export function petDetectorSuite(name: string, startTarget: () => Promise<PetTar
       expect((input.Contents ?? []).map((o) => o.Key)).toEqual([keyOf(failed, 'input/')]);
     });
 
+    it('gives a presigned GET of where an image lies now, and an upload URL only for the declared type and size', async () => {
+      const item = uploads.find((u) => u.expected === 'cat') as Upload;
+      const response = await call('GET', `/images/${item.imageId}`);
+      const body = (await response.json()) as { download: { url: string } };
+      expect(new URL(body.download.url).pathname).toContain(`/cats/${item.imageId}`);
+      const download = await fetch(target.reachable?.(body.download.url) ?? body.download.url);
+      expect(download.status).toBe(200);
+      expect(Buffer.from(await download.arrayBuffer())).toEqual(item.bytes);
+
+      const created = await call('POST', '/uploads', { contentType: 'image/png', sizeBytes: 10 });
+      const upload = ((await created.json()) as { upload: { url: string } }).upload;
+      const url = target.reachable?.(upload.url) ?? upload.url;
+      const wrongSize = await fetch(url, {
+        method: 'PUT',
+        body: Buffer.alloc(20),
+        headers: { 'content-type': 'image/png' },
+      });
+      const wrongType = await fetch(url, {
+        method: 'PUT',
+        body: Buffer.alloc(10),
+        headers: { 'content-type': 'image/gif' },
+      });
+      if (target.name === 'LocalStack') return; // LocalStack does not check S3 signatures by default
+      expect(wrongSize.status).toBe(403);
+      expect(await wrongSize.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+      expect(wrongType.status).toBe(403);
+    });
+
     it('alerts on the uncertain one (others/ + an alert from the topic), and on no other', async () => {
       const uncertain = uploads.find((u) => u.uncertain) as Upload;
       const rec = await record(uncertain.imageId as string);
@@ -216,7 +244,8 @@ export function petDetectorSuite(name: string, startTarget: () => Promise<PetTar
         (await target.db.send(new ScanCommand({ TableName: target.detectionTable }))).Items ?? [];
       const [executionsBefore, recordsBefore] = [await list(), await records()];
       expect(executionsBefore.length).toBe(uploads.length);
-      expect(recordsBefore.length).toBe(uploads.length);
+      // one record per upload (the type/size test above left one more, still `uploading`)
+      expect(recordsBefore.filter((r) => r.ProcessingStatus !== 'uploading').length).toBe(uploads.length);
       // the first upload's event, rebuilt from the version S3 kept when the object was moved away
       const first = uploads[0] as Upload;
       const key = keyOf(first, 'input/');
