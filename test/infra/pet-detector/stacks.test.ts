@@ -219,6 +219,19 @@ describe('Workflow: bucket, S3 event, state machine, alarms', () => {
     }
   });
 
+  it('points the image processor at another Rekognition only when asked (-c rekognitionEndpoint, local targets)', () => {
+    const env = (t: Template) =>
+      Object.values(t.findResources('AWS::Lambda::Function')).find(
+        (f) => f.Properties.FunctionName === 'serverlessapp-dev-image-processor',
+      )?.Properties.Environment.Variables as Record<string, unknown>;
+    expect(env(template('workflow'))).not.toHaveProperty('AWS_ENDPOINT_URL_REKOGNITION');
+    const pointed = buildPetTestApp({ rekognitionEndpoint: 'http://host.docker.internal:4599' }).stacks;
+    expect(env(Template.fromStack(pointed.workflow)).AWS_ENDPOINT_URL_REKOGNITION).toBe(
+      'http://host.docker.internal:4599',
+    );
+    expect(() => buildPetTestApp({ rekognitionEndpoint: 'not a url' })).toThrow(/rekognitionEndpoint/);
+  });
+
   it('has an operations dashboard (executions, images filed by folder, DetectLabels time)', () => {
     const dashboards = template('workflow').findResources('AWS::CloudWatch::Dashboard');
     expect(Object.values(dashboards).map((d) => d.Properties.DashboardName)).toEqual([
