@@ -8,6 +8,14 @@ NODE := $(TOOLCHAIN) --deps
 NODE_JAVA := $(TOOLCHAIN) --java --deps
 NODE_BROWSER := $(TOOLCHAIN) --java --deps --browser
 NPX := npx --no-install
+# APP=pet: the PetDetector (infra/pet-detector/) instead of the size tracker, in its own cdk.out.pet,
+# for synth, embedded-up, deploy-local, deploy and destroy (scripts read APP and CDK_ARGS).
+APP ?= tracker
+ifeq ($(APP),pet)
+APP_CDK_ARGS := -c app=pet --output cdk.out.pet
+export CDK_ARGS := $(APP_CDK_ARGS) $(CDK_ARGS)
+export APP
+endif
 
 .PHONY: help install lint format synth test test-integration demo embedded-up compat bench docs-chart newcomer-check local-up local-down deploy-local deploy destroy
 
@@ -25,17 +33,17 @@ lint: ## Biome (lint + format check) and the TypeScript compiler
 format: ## Format the sources in place
 	$(NODE) $(NPX) biome check --write .
 
-synth: ## Synthesize the five stacks into cdk.out (no AWS credentials or network needed)
-	$(NODE) $(NPX) cdk synth --quiet
+synth: ## Synthesize the five stacks into cdk.out (APP=pet: the PetDetector's three, into cdk.out.pet)
+	$(NODE) $(NPX) cdk synth --quiet $(APP_CDK_ARGS)
 
 test: ## Every test (unit, goldens, emulators, stacks, cdk-nag, embedded integration), then the fault campaign
 	$(NODE_BROWSER) scripts/test-all.sh
 
 test-integration: ## Integration suite: embedded target, or TARGET=localstack (needs Docker)
 ifeq ($(TARGET),localstack)
-	TARGET=localstack $(NODE) $(NPX) vitest run integration/localstack.test.ts
+	TARGET=localstack $(NODE) $(NPX) vitest run integration/localstack.test.ts integration/pet-detector-localstack.test.ts
 else
-	$(NODE_JAVA) $(NPX) vitest run integration/embedded-*.test.ts integration/fault-campaign.test.ts integration/crash-restart.test.ts
+	$(NODE_JAVA) $(NPX) vitest run integration/embedded-*.test.ts integration/fault-campaign.test.ts integration/crash-restart.test.ts integration/pet-detector.test.ts
 endif
 
 demo: ## Synthesize, start the embedded cloud, play the driver, save the chart

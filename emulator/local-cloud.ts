@@ -20,6 +20,7 @@ import { AsyncInvoker } from './lambda/async-invoker.ts';
 import { FaultInjector, type FaultOptions, type FaultStats } from './lambda/faults.ts';
 import { LambdaRunner } from './lambda/runner.ts';
 import { javascriptCopyUrl } from './lambda/stripped-modules.ts';
+import { startRekognitionProcess, templatesUseRekognition } from './rekognition/process.ts';
 import { handlerFor } from './resource-handlers.ts';
 import { type EventsOptions, resolveEventsOptions, type S3ChangeFacts } from './s3/delivery/options.ts';
 import type { DeliveryStats } from './s3/delivery/pipeline.ts';
@@ -65,6 +66,11 @@ export interface LocalCloudOptions {
   faults?: FaultOptions;
   /** How S3 records reach the notified functions (s3/delivery/options.ts). Default `{ profile: 'ideal' }`. */
   events?: EventsOptions;
+  /**
+   * Serve Rekognition's DetectLabels (the local model, in a child process; functions get
+   * AWS_ENDPOINT_URL_REKOGNITION). Default: when a template grants a `rekognition:` action.
+   */
+  rekognition?: boolean;
 }
 
 export interface LocalCloud {
@@ -77,6 +83,8 @@ export interface LocalCloud {
     sqs: string;
     lambda: string;
     sfn: string;
+    /** The embedded Rekognition, when started (see LocalCloudOptions.rekognition). */
+    rekognition?: string;
   };
   /** Where `email`/`email-json` SNS subscriptions write their messages (`<stateDir>/sns/outbox`). */
   readonly emailOutbox: string;
@@ -192,6 +200,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }).then(stopLater);
     log(`S3 at ${s3.endpoint}`);
     const dynamo = { endpoint: dynamoEndpoint };
+    // the model loads in its own process while the stacks deploy; awaited before the cloud is handed out
+    const rekognition =
+      (options.rekognition ?? templatesUseRekognition(assembly.stacks.map((stack) => stack.template)))
+        ? stopLater(await startRekognitionProcess({ s3Endpoint: s3.endpoint, log }))
+        : undefined;
 
     // SNS listens before deploying: the template's topics and subscriptions are made through its API
     const snsStateDir = stateDir ?? mkdtempSync(join(tmpdir(), 'local-cloud-sns-'));
@@ -293,6 +306,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         sqs: sqs.endpoint,
         apiGateway: api.url,
         lambda: lambdaApi.endpoint,
+        ...(rekognition ? { rekognition: rekognition.endpoint } : {}),
         sfn: stepFunctions.endpoint,
       },
       nodePreloads: {
@@ -372,6 +386,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     );
     await dynamoReady;
     await Promise.all(needingDynamoDb);
+    if (rekognition)
+      log(
+        `Rekognition (DetectLabels, local model) at ${rekognition.endpoint} (${(await rekognition.ready).warmMs} ms)`,
+      );
     // S3's records pass through the delivery profile on their way to the notified functions
     const delivery = profiledEventSource(s3, events, log);
     if (events.profile !== 'ideal') log(describeProfile(delivery.profile));
@@ -461,6 +479,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         sns: sns.endpoint,
         sqs: sqs.endpoint,
         lambda: lambdaApi.endpoint,
+        ...(rekognition ? { rekognition: rekognition.endpoint } : {}),
         sfn: stepFunctions.endpoint,
       },
       emailOutbox: outboxDir(snsStateDir),

@@ -5,9 +5,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { repoRoot } from '../infra/paths.ts';
 import { ensureAssembly } from '../integration/targets/assembly.ts';
+import { runClassifierPart } from './bench/classifier.ts';
 import { runColdStartPart } from './bench/cold-start-part.ts';
 import { baselineEvents, benchConfig } from './bench/config.ts';
 import { describeMachine } from './bench/machine.ts';
+import { runPetWorkflowPart } from './bench/pet-workflow-part.ts';
 import { runPlotPart } from './bench/plot-part.ts';
 import { markdownTable } from './bench/report.ts';
 import { runRuntimePart } from './bench/runtime-part.ts';
@@ -20,11 +22,12 @@ runMain(async () => {
   progress(
     `benchmark (${config.quick ? 'quick' : 'full'}): ${[...config.parts].join(', ')}; machine: ${describeMachine()}`,
   );
-  const assemblyDir = await ensureAssembly(progress);
+  // the size tracker's assembly, unless only the PetDetector's classifier part runs
+  const assemblyDir = [...config.parts].some((p) => p !== 'classifier') ? await ensureAssembly(progress) : '';
   const output = resolve(repoRoot, config.output);
   // A run of some parts (BENCH_PARTS) updates those parts of an existing results file.
   const previous =
-    config.parts.size < 5 && existsSync(output)
+    config.parts.size < 6 && existsSync(output)
       ? (JSON.parse(readFileSync(output, 'utf8')) as Record<string, unknown>)
       : {};
   const results: Record<string, unknown> = {
@@ -40,6 +43,7 @@ runMain(async () => {
     peakRssMb: previous.peakRssMb ?? {},
     loadTest: previous.loadTest ?? null,
     runtime: previous.runtime ?? null,
+    classifier: previous.classifier ?? null,
   };
   const rss = results.peakRssMb as Record<string, number>;
   const errors: string[] = [];
@@ -122,6 +126,22 @@ runMain(async () => {
           trackerInvocations: config.runtimeTrackerInvocations,
           log: progress,
         })),
+      };
+    });
+  if (config.parts.has('classifier'))
+    await part('classifier', async () => {
+      // the PetDetector's classifier on the labelled photos, then its workflow end to end (issue 11)
+      const quality = await runClassifierPart();
+      const workflow = await runPetWorkflowPart({ log: progress });
+      results.classifier = {
+        images: quality.images,
+        perClass: quality.perClass,
+        p50Ms: quality.p50Ms,
+        p95Ms: quality.p95Ms,
+        ...workflow,
+        about:
+          'precision/recall of cat, dog, other (uncertain counts as other) on test/fixtures/pets; p50Ms/p95Ms: one DetectLabels through the embedded Rekognition; workflowP50Ms: upload answered -> DetectionLogs record completed, one image at a time, on the embedded cloud',
+        details: quality,
       };
     });
   results.durationSeconds = Math.round((performance.now() - started) / 1000);

@@ -7,6 +7,7 @@ import { startLocalCloud } from '../emulator/local-cloud.ts';
 import { eventsOptionsFromEnv } from '../emulator/s3/delivery/options.ts';
 import { repoRoot } from '../infra/paths.ts';
 import { ensureAssembly } from '../integration/targets/assembly.ts';
+import { ensurePetAssembly } from '../integration/targets/pet-assembly.ts';
 import { printApiKeys } from './api-keys.ts';
 import { progress, runMain } from './cli.ts';
 
@@ -20,12 +21,14 @@ function portOption(name: string): number | undefined {
 }
 
 runMain(async () => {
-  // ASSEMBLY=<a cdk.out>: any CDK app's synthesized assembly, with its own state folder by default
+  // ASSEMBLY=<a cdk.out>: any CDK app's synthesized assembly, with its own state folder by default;
+  // APP=pet (make embedded-up APP=pet): the PetDetector's assembly, cdk.out.pet
   const foreign = process.env.ASSEMBLY ? resolve(process.env.ASSEMBLY) : undefined;
-  const assemblyDir = foreign ?? (await ensureAssembly(progress));
+  const pet = !foreign && process.env.APP === 'pet';
+  const assemblyDir = foreign ?? (pet ? await ensurePetAssembly(progress) : await ensureAssembly(progress));
   const defaultState = foreign
     ? join(repoRoot, '.local', `assembly-${createHash('sha256').update(foreign).digest('hex').slice(0, 8)}`)
-    : join(repoRoot, '.local', 'cloud');
+    : join(repoRoot, '.local', pet ? 'cloud-pet' : 'cloud');
   const apiPort = portOption('API_PORT');
   const s3Port = portOption('S3_PORT');
   const dynamodbPort = portOption('DYNAMODB_PORT');
@@ -56,6 +59,8 @@ runMain(async () => {
   console.log(`  SNS       ${cloud.endpoints.sns}`);
   console.log(`  SQS       ${cloud.endpoints.sqs}   (queues are kept in the state folder)`);
   console.log(`  Step Fn   ${cloud.endpoints.sfn}`);
+  if (cloud.endpoints.rekognition)
+    console.log(`  Rekognition ${cloud.endpoints.rekognition}   (DetectLabels, local model)`);
   console.log(
     `  Emails    ${cloud.emailOutbox}   (email/email-json subscriptions: one .eml file per message)`,
   );
@@ -84,6 +89,8 @@ runMain(async () => {
   console.log(`  export AWS_ENDPOINT_URL_SNS=${cloud.endpoints.sns}`);
   console.log(`  export AWS_ENDPOINT_URL_SQS=${cloud.endpoints.sqs}`);
   console.log(`  export AWS_ENDPOINT_URL_SFN=${cloud.endpoints.sfn}`);
+  if (cloud.endpoints.rekognition)
+    console.log(`  export AWS_ENDPOINT_URL_REKOGNITION=${cloud.endpoints.rekognition}`);
   console.log(`  export AWS_ENDPOINT_URL_API_GATEWAY=${cloud.endpoints.api}   # API keys, usage plans`);
   console.log(`  export AWS_REGION=${cloud.region} AWS_DEFAULT_REGION=${cloud.region}`);
   console.log('  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local');

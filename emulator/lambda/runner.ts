@@ -21,6 +21,8 @@ export interface LambdaRunnerOptions {
     readonly sqs?: string;
     readonly apiGateway?: string;
     readonly lambda?: string;
+    /** The embedded Rekognition (DetectLabels), when the assembly uses Rekognition. */
+    readonly rekognition?: string;
     readonly sfn?: string;
   };
   /**
@@ -72,6 +74,7 @@ export function functionEnvironment(
     // API Gateway's control plane (GetApiKey...) is served on the local API port
     ...(options.endpoints.apiGateway ? { AWS_ENDPOINT_URL_API_GATEWAY: options.endpoints.apiGateway } : {}),
     ...(options.endpoints.lambda ? { AWS_ENDPOINT_URL_LAMBDA: options.endpoints.lambda } : {}),
+    ...(options.endpoints.rekognition ? { AWS_ENDPOINT_URL_REKOGNITION: options.endpoints.rekognition } : {}),
     ...(options.endpoints.sfn ? { AWS_ENDPOINT_URL_SFN: options.endpoints.sfn } : {}),
     AWS_LAMBDA_FUNCTION_NAME: spec.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),

@@ -28,6 +28,8 @@ export interface RekognitionServerOptions {
   readonly s3Endpoint?: string;
   /** Loopback port; a free one when omitted. */
   readonly port?: number;
+  /** Address to listen on: 127.0.0.1 unless containers must reach it (LocalStack's functions: 0.0.0.0). */
+  readonly host?: string;
   /** Defaults to the local CenterNet model. */
   readonly detector?: LabelDetector;
   /** Load the model before listening (default true), so that the first request is not slower. */
@@ -71,7 +73,7 @@ export async function startRekognitionServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {

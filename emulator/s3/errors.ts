@@ -3,6 +3,11 @@
 const STATUS_AND_MESSAGE: Record<string, [number, string]> = {
   AccessDenied: [403, 'Access Denied'],
   AccessForbidden: [403, 'Access Forbidden'],
+  InvalidAccessKeyId: [403, 'The AWS Access Key Id you provided does not exist in our records.'],
+  SignatureDoesNotMatch: [
+    403,
+    'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+  ],
   AuthorizationQueryParametersError: [400, 'Error parsing the X-Amz-Credential parameter'],
   BadRequest: [400, 'Bad Request'],
   InvalidPartNumber: [416, 'The requested partnumber is not satisfiable'],

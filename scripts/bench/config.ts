@@ -1,11 +1,11 @@
 /**
  * Sizes and repetitions of `make bench`. BENCH_QUICK=1 is the development mode (about 2-3 minutes);
  * each knob can be overridden from the environment, e.g. BENCH_TRACKER_SIZES=100,1000 BENCH_RUNS=2.
- * BENCH_PARTS=tracker,plot,load,cold,runtime picks the parts (default: all).
+ * BENCH_PARTS=tracker,plot,load,cold,runtime,classifier picks the parts (default: all).
  */
 export interface BenchConfig {
   readonly quick: boolean;
-  readonly parts: ReadonlySet<'tracker' | 'plot' | 'load' | 'cold' | 'runtime'>;
+  readonly parts: ReadonlySet<'tracker' | 'plot' | 'load' | 'cold' | 'runtime' | 'classifier'>;
   readonly runs: number;
   readonly trackerSizes: number[];
   readonly oursEvents: number;
@@ -44,7 +44,7 @@ function num(name: string, fallback: number): number {
 
 export function benchConfig(): BenchConfig {
   const quick = process.env.BENCH_QUICK === '1';
-  const allParts = ['tracker', 'plot', 'load', 'cold', 'runtime'] as const;
+  const allParts = ['tracker', 'plot', 'load', 'cold', 'runtime', 'classifier'] as const;
   const parts = new Set(
     (process.env.BENCH_PARTS ?? allParts.join(','))
       .split(',')

@@ -142,6 +142,27 @@ export function markdownTable(results: Json): string {
     }
   }
 
+  const classifier = results.classifier as Json | null | undefined;
+  if (classifier) {
+    const perClass = classifier.perClass as Record<string, { precision: number; recall: number }>;
+    rows.push({
+      part: 'classifier',
+      figure: `PetDetector, ${String(classifier.images)} photos: precision / recall per class`,
+      value: Object.entries(perClass)
+        .map(([label, f]) => `${label} ${f.precision} / ${f.recall}`)
+        .join(', '),
+      target: '',
+      result: '',
+    });
+    rows.push({
+      part: 'classifier',
+      figure: 'DetectLabels p50 / p95 ms; workflow upload -> record p50 ms',
+      value: `${String(classifier.p50Ms)} / ${String(classifier.p95Ms)}; ${String(classifier.workflowP50Ms)}`,
+      target: '',
+      result: '',
+    });
+  }
+
   const rss = results.peakRssMb as Record<string, number> | undefined;
   if (rss) {
     rows.push({

@@ -1,6 +1,7 @@
 /** Path-style S3 routing: which API a request calls, from its method, path and query. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { S3Error } from '../errors.ts';
+import { knownCredentials, verifyPresignedV4 } from '../presign.ts';
 import * as acl from './acl.ts';
 import { readAll } from './body.ts';
 import * as buckets from './buckets.ts';
@@ -8,6 +9,8 @@ import { type RequestContext, sendError } from './context.ts';
 import { preflight } from './cors.ts';
 import * as multipart from './multipart.ts';
 import * as objects from './objects.ts';
+
+const CREDENTIALS = knownCredentials();
 
 const BUCKET_CONFIGS = [
   'policy',
@@ -94,6 +97,12 @@ export function checkRequest(ctx: RequestContext, realNow: number): void {
 export async function route(ctx: RequestContext, hooks: Hooks): Promise<void> {
   const { method, bucket, key, query } = ctx;
   checkRequest(ctx, Date.now());
+  // a presigned URL's signature (expiry was checked just above): presign.ts
+  verifyPresignedV4(
+    { method: ctx.req.method ?? method, rawUrl: ctx.req.url ?? '/', headers: ctx.req.headers },
+    query,
+    CREDENTIALS,
+  );
   if (method === 'OPTIONS') return preflight(ctx);
   if (!bucket) {
     if (method === 'GET') return buckets.listBuckets(ctx);
