@@ -1,7 +1,9 @@
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
@@ -477,4 +479,44 @@ describe('durability and the query protocol', () => {
     expect(missing.status).toBe(400);
     expect(await missing.text()).toContain('<Code>AWS.SimpleQueueService.NonExistentQueue</Code>');
   });
+
+  // an independent client of the query protocol: botocore before 1.31 (Debian's python3-boto3) speaks it
+  const queryPython = ['/usr/bin/python3', 'python3'].find((python) => {
+    try {
+      const protocol = execFileSync(
+        python,
+        ['-c', "import botocore.session as s; print(s.get_session().get_service_model('sqs').protocol)"],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      return protocol.trim() === 'query';
+    } catch {
+      return false;
+    }
+  });
+  it.skipIf(!queryPython)(
+    'serves boto3 over the query protocol (botocore < 1.31, as Debian ships it; skipped without one)',
+    async () => {
+      const script = [
+        'import sys, boto3, botocore',
+        "s = boto3.client('sqs', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='a', aws_secret_access_key='b')",
+        "url = s.create_queue(QueueName='boto-query')['QueueUrl']",
+        "sent = s.send_message(QueueUrl=url, MessageBody='h\u00e9 <&>', MessageAttributes={'b': {'DataType': 'Binary', 'BinaryValue': b'\\x00\\xff'}})",
+        "m = s.receive_message(QueueUrl=url, MessageAttributeNames=['All'], AttributeNames=['All'])['Messages'][0]",
+        "s.delete_message(QueueUrl=url, ReceiptHandle=m['ReceiptHandle'])",
+        'try:',
+        "    s.get_queue_url(QueueName='nope')",
+        'except botocore.exceptions.ClientError as e:',
+        "    code = e.response['Error']['Code']",
+        "print(sent['MD5OfMessageAttributes'], m['Body'] == 'h\u00e9 <&>', m['MessageAttributes']['b']['BinaryValue'].hex(), m['Attributes']['ApproximateReceiveCount'], code)",
+      ].join('\n');
+      // not execFileSync: the server answering it runs in this process
+      const out = (
+        await promisify(execFile)(queryPython as string, ['-c', script, server.endpoint])
+      ).stdout.trim();
+      const expected = md5OfAttributes({
+        b: { DataType: 'Binary', BinaryValue: Buffer.from([0, 255]).toString('base64') },
+      });
+      expect(out).toBe(`${expected} True 00ff 1 AWS.SimpleQueueService.NonExistentQueue`);
+    },
+  );
 });
