@@ -45,7 +45,7 @@ export interface ApiGatewayOptions {
   /** Queues an Event invocation (`X-Amz-Invocation-Type: Event` of AWS integrations); absent: refused. */
   readonly invokeAsync?: (spec: LambdaFunctionSpec, event: unknown) => void;
   /** The services `Type: AWS` integrations call (DynamoDB, SNS). */
-  readonly endpoints?: { readonly dynamodb?: string; readonly sns?: string };
+  readonly endpoints?: AwsBackends['endpoints'];
   readonly region: string;
   readonly accountId: string;
   /** Loopback port; a free one when omitted. */
