@@ -9,7 +9,8 @@ import type { EndpointResponse, IntegrationRequest } from './pipeline.ts';
  *   Action, e.g. `Action=SendMessage&MessageBody=...`, in the form body the template writes);
  *   `sqs:action/<Action>` (parameters may follow: `action/SendMessage&QueueUrl=...`) posts to `/`
  *   with the QueueUrl in the body or query string. Answered in JSON when the integration accepts
- *   it (API Gateway's default), as AWS answers API Gateway.
+ *   it (API Gateway's default), as AWS answers API Gateway. With `X-Amz-Target: AmazonSQS.<Op>` and
+ *   `Content-Type: application/x-amz-json-1.0` mapped, SQS's JSON protocol instead.
  * - Step Functions, AWS JSON 1.0: `states:action/<Action>` (StartExecution, StartSyncExecution as
  *   CDK's StepFunctionsRestApi uses it, DescribeExecution...), the template's JSON as the body.
  */
@@ -39,6 +40,11 @@ export async function callSqs(
   const response = await fetch(`${endpoint}${path}${query.size ? `?${query}` : ''}`, {
     method,
     headers: {
+      // the integration request's headers go as they are: X-Amz-Target and application/x-amz-json-1.0
+      // there choose SQS's JSON protocol
+      ...Object.fromEntries(
+        Object.entries(request.header).filter(([name]) => !/^(content-type|accept)$/i.test(name)),
+      ),
       'content-type': headerValue(request.header, 'content-type') ?? 'application/x-www-form-urlencoded',
       accept,
       ...fakeSigV4('sqs', backends.region, 'content-type;host;x-amz-date'),

@@ -65,7 +65,12 @@ describe('SQS integrations', () => {
     // the action form (action/SendMessage, QueueUrl in the body), with a message attribute
     const byAction = await post('/queue-action', { text: 'second' });
     expect(byAction.status).toBe(200);
+    // the AWS JSON protocol (X-Amz-Target mapped): SQS's JSON answer
+    const byJson = await post('/queue-json', { via: 'json "protocol"' });
+    expect(byJson.status).toBe(200);
     const messages = await receiveAll();
+    const third = messages.find((message) => message.MessageId === byJson.json?.messageId);
+    expect(JSON.parse(String(third?.Body))).toEqual({ via: 'json "protocol"' });
     const sent = messages.find((message) => message.MessageId === messageId);
     expect(JSON.parse(String(sent?.Body))).toEqual({ order: 42, note: 'a & b = c' });
     const second = messages.find((message) => message.MessageId === byAction.json?.messageId);
@@ -115,6 +120,13 @@ describe('Step Functions integrations', () => {
       body: JSON.stringify({ name: 'ada' }),
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ greeting: 'hello ada' });
+    expect(await response.json()).toEqual({ greeting: 'hello ada', lang: 'en' });
+  });
+
+  it('answers 500 with the error and cause when the synchronous execution fails', async () => {
+    const answer = await post('/?lang=en', { nobody: true }); // $.body.name is missing: the Pass state fails
+    expect(answer.status).toBe(500); // CDK's template overrides the status
+    expect(answer.json?.error).toBe('States.Runtime');
+    expect(String(answer.json?.cause)).toContain('$.body.name');
   });
 });

@@ -9,7 +9,7 @@ import { DefinitionBody, Pass, StateMachine, StateMachineType } from 'aws-cdk-li
 /**
  * A small CDK app for API Gateway's AWS service integrations to SQS and Step Functions, written as
  * public samples write them: SendMessage by `path/<account>/<queue>` with a form template (query
- * protocol, SQS's JSON answer read back) and by `action/SendMessage`, StartExecution with a JSON
+ * protocol, SQS's JSON answer read back), by `action/SendMessage` and with the AWS JSON protocol, StartExecution with a JSON
  * template, and CDK's StepFunctionsRestApi (StartSyncExecution on an EXPRESS state machine). Its
  * synthesized assembly is committed (test/emulator/fixtures/apisvc); regenerate it after a change
  * with `node test/emulator/apigateway/services-fixture-app.ts`.
@@ -28,7 +28,10 @@ export function synthServicesFixture(outdir: string): string {
     stateMachineType: StateMachineType.EXPRESS,
     definitionBody: DefinitionBody.fromChainable(
       new Pass(stack, 'Greet', {
-        parameters: { 'greeting.$': "States.Format('hello {}', $.body.name)" },
+        parameters: {
+          'greeting.$': "States.Format('hello {}', $.body.name)",
+          'lang.$': '$.querystring.lang',
+        },
       }),
     ),
   });
@@ -87,6 +90,35 @@ export function synthServicesFixture(outdir: string): string {
           'application/json': `QueueUrl=$util.urlEncode('${queue.queueUrl}')&MessageBody=$util.urlEncode($input.json('$.text'))&MessageAttribute.1.Name=kind&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=action-form`,
         },
         integrationResponses: sendResponses,
+      },
+    }),
+    sendMethod,
+  );
+  // the AWS JSON protocol: X-Amz-Target and Content-Type mapped, the template writes the JSON input
+  api.root.addResource('queue-json').addMethod(
+    'POST',
+    new AwsIntegration({
+      service: 'sqs',
+      action: 'SendMessage',
+      integrationHttpMethod: 'POST',
+      options: {
+        credentialsRole: role,
+        passthroughBehavior: PassthroughBehavior.NEVER,
+        requestParameters: {
+          'integration.request.header.X-Amz-Target': "'AmazonSQS.SendMessage'",
+          'integration.request.header.Content-Type': "'application/x-amz-json-1.0'",
+        },
+        requestTemplates: {
+          'application/json': `{"QueueUrl": "${queue.queueUrl}", "MessageBody": "$util.escapeJavaScript($input.body)"}`,
+        },
+        integrationResponses: [
+          {
+            statusCode: '200',
+            selectionPattern: '200',
+            responseTemplates: { 'application/json': '{"messageId": "$input.path(\'$.MessageId\')"}' },
+          },
+          { selectionPattern: '4\\d{2}', statusCode: '400' },
+        ],
       },
     }),
     sendMethod,
