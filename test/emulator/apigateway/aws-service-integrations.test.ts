@@ -116,11 +116,14 @@ describe('Step Functions integrations', () => {
   it("runs CDK's StepFunctionsRestApi (StartSyncExecution): the state machine's output is the response", async () => {
     const response = await fetch(`${base}/?lang=en`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-team': 'blue "team"' },
       body: JSON.stringify({ name: 'ada' }),
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ greeting: 'hello ada', lang: 'en' });
+    // with headers: true and requestContext: { stage: true }, the input carries them too
+    const output = (await response.json()) as Record<string, unknown>;
+    expect(output).toMatchObject({ greeting: 'hello ada', lang: 'en', stage: 'test' });
+    expect(output.headers).toMatchObject({ 'x-team': 'blue "team"' });
   });
 
   it('answers 500 with the error and cause when the synchronous execution fails', async () => {

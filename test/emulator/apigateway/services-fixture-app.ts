@@ -31,12 +31,16 @@ export function synthServicesFixture(outdir: string): string {
         parameters: {
           'greeting.$': "States.Format('hello {}', $.body.name)",
           'lang.$': '$.querystring.lang',
+          'headers.$': '$.header',
+          'stage.$': '$.requestContext.stage',
         },
       }),
     ),
   });
   const api = new StepFunctionsRestApi(stack, 'ServicesApi', {
     stateMachine: express,
+    headers: true,
+    requestContext: { stage: true, httpMethod: true },
     deployOptions: { stageName: 'test' },
     cloudWatchRole: false,
   });
