@@ -277,9 +277,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       model,
       // runner is created just below; the server invokes nothing before the stacks deploy
       invoke: (spec, event) => runner.invoke(spec, event),
-      // AWS integrations: Event invocations are queued like Lambda's; DynamoDB and SNS actions go to ours
+      // AWS integrations: Event invocations are queued like Lambda's; DynamoDB, SNS, SQS and Step
+      // Functions actions go to ours
       invokeAsync: (spec, event) => void invoker.enqueue(spec, event),
-      endpoints: { dynamodb: dynamo.endpoint, sns: sns.endpoint },
+      endpoints: {
+        dynamodb: dynamo.endpoint,
+        sns: sns.endpoint,
+        sqs: sqs.endpoint,
+        sfn: stepFunctions.endpoint,
+      },
       region,
       accountId: ACCOUNT_ID,
       ...(options.apiPort ? { port: options.apiPort } : {}),

@@ -44,8 +44,8 @@ export interface ApiGatewayOptions {
   readonly invoke: (spec: LambdaFunctionSpec, event: unknown) => Promise<InvokeOutcome>;
   /** Queues an Event invocation (`X-Amz-Invocation-Type: Event` of AWS integrations); absent: refused. */
   readonly invokeAsync?: (spec: LambdaFunctionSpec, event: unknown) => void;
-  /** The services `Type: AWS` integrations call (DynamoDB, SNS). */
-  readonly endpoints?: { readonly dynamodb?: string; readonly sns?: string };
+  /** The services `Type: AWS` integrations call (DynamoDB, SNS, SQS, Step Functions). */
+  readonly endpoints?: AwsBackends['endpoints'];
   readonly region: string;
   readonly accountId: string;
   /** Loopback port; a free one when omitted. */

@@ -1,15 +1,18 @@
 import type { LambdaFunctionSpec } from '../../cloudformation/cloud-model.ts';
 import type { InvokeOutcome } from '../../lambda/runner.ts';
+import { answerAsAccepted, endpointAnswer, fakeSigV4 } from './aws-endpoint.ts';
 import { headerValue } from './mapping.ts';
 import type { EndpointResponse, IntegrationRequest } from './pipeline.ts';
-import { queryAnswerAsJson } from './query-json.ts';
+import { callSqs, callStepFunctions } from './queue-and-state-machines.ts';
 
 /**
  * The backends of `Type: AWS` integrations: Lambda (`lambda:path/2015-03-31/functions/<arn>/invocations`,
  * RequestResponse or, with `X-Amz-Invocation-Type: Event`, queued like Lambda's Event invocations),
  * DynamoDB (`dynamodb:action/<Action>`, the JSON protocol against the embedded DynamoDB) and SNS
  * (`sns:action/<Action>`, or `sns:path/...` with the Action in the body: the query protocol against the
- * embedded SNS, answered in JSON when the integration accepts it, as AWS answers API Gateway). Other
+ * embedded SNS, answered in JSON when the integration accepts it, as AWS answers API Gateway), SQS
+ * (`sqs:path/<account>/<queue>` or `sqs:action/<Action>`, the query protocol, likewise) and Step
+ * Functions (`states:action/<Action>`, the JSON protocol): see queue-and-state-machines.ts. Other
  * services are refused up front (awsIntegrationRefusal).
  */
 export interface AwsBackends {
@@ -17,7 +20,12 @@ export interface AwsBackends {
   readonly invoke: (spec: LambdaFunctionSpec, event: unknown) => Promise<InvokeOutcome>;
   /** Queues an Event invocation (retried like Lambda's); absent: Event invocations are refused. */
   readonly invokeAsync?: (spec: LambdaFunctionSpec, event: unknown) => void;
-  readonly endpoints: { readonly dynamodb?: string; readonly sns?: string };
+  readonly endpoints: {
+    readonly dynamodb?: string;
+    readonly sns?: string;
+    readonly sqs?: string;
+    readonly sfn?: string;
+  };
   readonly region: string;
 }
 
@@ -64,9 +72,13 @@ export function awsIntegrationRefusal(uri: string): string | undefined {
       ? undefined
       : `AWS integration to ${parsed.service} by path is not supported (action/<Action> is)`;
   }
-  if (parsed.service === 'sqs')
-    return 'AWS integration to SQS is not supported: SQS is not in the embedded cloud yet';
-  return `AWS integration to service ${parsed.service} is not supported (lambda, dynamodb and sns are)`;
+  if (parsed.service === 'sqs') return undefined; // path/<account>/<queue> or action/<Action>
+  if (parsed.service === 'states') {
+    return parsed.kind === 'action'
+      ? undefined
+      : `AWS integration to ${parsed.service} by path is not supported (action/<Action> is)`;
+  }
+  return `AWS integration to service ${parsed.service} is not supported (lambda, dynamodb, sns, sqs and states are)`;
 }
 
 const text = (status: number, body: string, headers: Record<string, string> = {}): EndpointResponse => ({
@@ -102,28 +114,6 @@ async function callLambda(
   const { errorType, errorMessage, trace } = outcome.error;
   const body = JSON.stringify({ errorMessage, errorType, stackTrace: trace ?? [] });
   return { ...text(200, body, { 'x-amz-function-error': 'Unhandled' }), selectionValue: errorMessage };
-}
-
-function fakeSigV4(service: string, region: string, signed: string): Record<string, string> {
-  const now = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
-  return {
-    'x-amz-date': now,
-    // the embedded services do not check signatures; this one only names the service and region
-    authorization: `AWS4-HMAC-SHA256 Credential=local/${now.slice(0, 8)}/${region}/${service}/aws4_request, SignedHeaders=${signed}, Signature=0`,
-  };
-}
-
-async function endpointAnswer(response: Response): Promise<EndpointResponse> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  return {
-    status: response.status,
-    headers,
-    body: await response.text(),
-    selectionValue: String(response.status),
-  };
 }
 
 async function callDynamoDb(action: string, request: IntegrationRequest, backends: AwsBackends) {
@@ -169,14 +159,7 @@ async function callSns(
     },
     ...(method === 'GET' || method === 'HEAD' ? {} : { body: request.body }),
   });
-  const answer = await endpointAnswer(response);
-  const json =
-    accept.includes('json') && /xml/.test(answer.headers['content-type'] ?? '')
-      ? queryAnswerAsJson(answer.body)
-      : undefined;
-  return json === undefined
-    ? answer
-    : { ...answer, headers: { ...answer.headers, 'content-type': 'application/json' }, body: json };
+  return answerAsAccepted(await endpointAnswer(response), accept);
 }
 
 /** Calls the integration's backend; throws when it cannot be reached (API Gateway's 500). */
@@ -190,5 +173,7 @@ export async function callAwsIntegration(
   const uri = parseAwsUri(integration.uri) as AwsUri;
   if (uri.service === 'lambda') return callLambda(integration.uri, request, backends);
   if (uri.service === 'dynamodb') return callDynamoDb(uri.target, request, backends);
+  if (uri.service === 'sqs') return callSqs(uri, integration.httpMethod, request, backends);
+  if (uri.service === 'states') return callStepFunctions(uri.target, request, backends);
   return callSns(uri, integration.httpMethod, request, backends);
 }

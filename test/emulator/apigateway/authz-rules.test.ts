@@ -264,7 +264,7 @@ describe('integration request and response selection', () => {
     expect(queryAnswerAsJson('not xml')).toBe(undefined);
   });
 
-  it('runs Lambda, DynamoDB and SNS AWS integrations, and names what it cannot run up front', () => {
+  it('runs Lambda, DynamoDB, SNS, SQS and Step Functions AWS integrations, and names what it cannot run up front', () => {
     expect(parseAwsUri('arn:aws:apigateway:us-east-1:dynamodb:action/PutItem')).toEqual({
       region: 'us-east-1',
       service: 'dynamodb',
@@ -272,18 +272,20 @@ describe('integration request and response selection', () => {
       target: 'PutItem',
     });
     expect(awsIntegrationRefusal('arn:aws:apigateway:us-east-1:sns:action/Publish')).toBe(undefined);
-    expect(awsIntegrationRefusal('arn:aws:apigateway:us-east-1:sqs:path/123/q')).toMatch(
-      /SQS is not in the embedded cloud/,
-    );
+    expect(awsIntegrationRefusal('arn:aws:apigateway:us-east-1:sqs:path/123/q')).toBe(undefined);
+    expect(awsIntegrationRefusal('arn:aws:apigateway:us-east-1:sqs:action/SendMessage')).toBe(undefined);
     expect(awsIntegrationRefusal('arn:aws:apigateway:us-east-1:states:action/StartExecution')).toBe(
-      'AWS integration to service states is not supported (lambda, dynamodb and sns are)',
+      undefined,
+    );
+    expect(awsIntegrationRefusal('arn:aws:apigateway:us-east-1:states:path/x')).toBe(
+      'AWS integration to states by path is not supported (action/<Action> is)',
     );
     expect(
       apiMethod.unsupported?.(
         { Integration: { Type: 'AWS', Uri: 'arn:aws:apigateway:us-east-1:s3:path/b/k' } },
         'AWS::ApiGateway::Method',
       ),
-    ).toEqual(['AWS integration to service s3 is not supported (lambda, dynamodb and sns are)']);
+    ).toEqual(['AWS integration to service s3 is not supported (lambda, dynamodb, sns, sqs and states are)']);
     // as CDK writes it: Fn::Join of the partition, the region and the literal service part
     const sketched = (service: string) => ({
       Integration: {
@@ -296,8 +298,10 @@ describe('integration request and response selection', () => {
         },
       },
     });
-    expect(apiMethod.unsupported?.(sketched('sqs:path/123/queue'), 'AWS::ApiGateway::Method')).toEqual([
-      'AWS integration to SQS is not supported: SQS is not in the embedded cloud yet',
+    expect(apiMethod.unsupported?.(sketched('sqs:path/123/queue'), 'AWS::ApiGateway::Method')).toEqual([]);
+    expect(apiMethod.unsupported?.(sketched('states:action/StartSyncExecution'), 'x')).toEqual([]);
+    expect(apiMethod.unsupported?.(sketched('s3:path/bucket/key'), 'AWS::ApiGateway::Method')).toEqual([
+      'AWS integration to service s3 is not supported (lambda, dynamodb, sns, sqs and states are)',
     ]);
     expect(apiMethod.unsupported?.(sketched('dynamodb:action/PutItem'), 'AWS::ApiGateway::Method')).toEqual(
       [],
