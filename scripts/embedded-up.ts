@@ -6,8 +6,7 @@ import { ignoredResources } from '../emulator/cloudformation/ignored.ts';
 import { startLocalCloud } from '../emulator/local-cloud.ts';
 import { eventsOptionsFromEnv } from '../emulator/s3/delivery/options.ts';
 import { repoRoot } from '../infra/paths.ts';
-import { ensureAssembly } from '../integration/targets/assembly.ts';
-import { ensurePetAssembly } from '../integration/targets/pet-assembly.ts';
+import { ensureAssembly, ensurePetAssembly } from '../integration/targets/assembly.ts';
 import { printApiKeys } from './api-keys.ts';
 import { progress, runMain } from './cli.ts';
 

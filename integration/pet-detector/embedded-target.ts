@@ -5,7 +5,7 @@ import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalCloud } from '../../emulator/local-cloud.ts';
 import { apiKeyValueAt } from '../targets/api-key.ts';
-import { ensurePetAssembly } from '../targets/pet-assembly.ts';
+import { ensurePetAssembly } from '../targets/assembly.ts';
 import type { PetTarget } from './target.ts';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

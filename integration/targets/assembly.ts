@@ -8,14 +8,50 @@ import { repoRoot } from '../../infra/paths.ts';
 
 const run = promisify(execFile);
 export const assemblyDir = join(repoRoot, 'cdk.out');
-const sources = [join(repoRoot, 'infra'), join(repoRoot, 'handlers')];
+/** The PetDetector's assembly: its own folder, so the size tracker's cdk.out is never overwritten. */
+export const petAssemblyDir = join(repoRoot, 'cdk.out.pet');
+
+/** One CDK app of this repo: where its assembly goes, what it is built from, how `cdk synth` selects it. */
+interface AppAssembly {
+  readonly name: string;
+  readonly dir: string;
+  readonly sources: readonly string[];
+  readonly synthArgs: readonly string[];
+  /** A folder made while synthesizing: several test files may ask at once (in .gitignore). */
+  readonly lock: string;
+}
+
+const SIZE_TRACKER: AppAssembly = {
+  name: 'the app',
+  dir: assemblyDir,
+  sources: [join(repoRoot, 'infra'), join(repoRoot, 'handlers')],
+  synthArgs: [],
+  lock: '.cdk-synth.lock',
+};
+
+const PET_DETECTOR: AppAssembly = {
+  name: 'the PetDetector',
+  dir: petAssemblyDir,
+  sources: [join(repoRoot, 'infra'), join(repoRoot, 'handlers'), join(repoRoot, 'classifier')],
+  synthArgs: ['-c', 'app=pet', '--output', petAssemblyDir],
+  lock: '.cdk-synth-pet.lock',
+};
 
 /**
  * Makes sure cdk.out holds a synthesis of the current sources (synthesizing if not), once even when
  * several test files ask at the same time.
  */
-export async function ensureAssembly(log: (line: string) => void = () => {}): Promise<string> {
-  const lock = join(repoRoot, '.cdk-synth.lock');
+export function ensureAssembly(log: (line: string) => void = () => {}): Promise<string> {
+  return ensureSynthesized(SIZE_TRACKER, log);
+}
+
+/** The same for the PetDetector (`cdk synth -c app=pet` into cdk.out.pet). */
+export function ensurePetAssembly(log: (line: string) => void = () => {}): Promise<string> {
+  return ensureSynthesized(PET_DETECTOR, log);
+}
+
+async function ensureSynthesized(app: AppAssembly, log: (line: string) => void): Promise<string> {
+  const lock = join(repoRoot, app.lock);
   for (;;) {
     try {
       mkdirSync(lock);
@@ -28,16 +64,14 @@ export async function ensureAssembly(log: (line: string) => void = () => {}): Pr
     }
   }
   try {
-    const manifest = join(assemblyDir, 'manifest.json');
-    if (!existsSync(manifest) || newerSourceThan(statSync(manifest).mtimeMs, sources)) {
-      log('synthesizing the app into cdk.out (npx cdk synth)...');
-      await run('npx', ['--no-install', 'cdk', 'synth', '--quiet'], {
-        cwd: repoRoot,
-        maxBuffer: 64 * 1024 * 1024,
-      });
+    const manifest = join(app.dir, 'manifest.json');
+    if (!existsSync(manifest) || newerSourceThan(statSync(manifest).mtimeMs, app.sources)) {
+      const args = ['--no-install', 'cdk', 'synth', '--quiet', ...app.synthArgs];
+      log(`synthesizing ${app.name} into ${app.dir.split('/').pop()} (npx ${args.slice(1).join(' ')})...`);
+      await run('npx', args, { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
     }
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
-  return assemblyDir;
+  return app.dir;
 }

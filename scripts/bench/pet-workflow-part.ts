@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalCloud } from '../../emulator/local-cloud.ts';
 import { apiKeyValueAt } from '../../integration/targets/api-key.ts';
-import { ensurePetAssembly } from '../../integration/targets/pet-assembly.ts';
+import { ensurePetAssembly } from '../../integration/targets/assembly.ts';
 import { labelledPhotos } from './classifier.ts';
 import { percentile, round } from './stats.ts';
 
