@@ -10,7 +10,7 @@ export async function printApiKeys(cloud: LocalCloud): Promise<void> {
       .map(([key, id]) => ({ name: `${stack}.${key}`, id })),
   );
   if (keys.length === 0) return;
-  console.log('\nAPI keys (send the value as the x-api-key header; every method of the plot API needs it):');
+  console.log("\nAPI keys (send the value as the x-api-key header to the key's API):");
   for (const key of keys) {
     const value = await apiKeyValueAt(cloud.endpoints.api, cloud.region, key.id);
     console.log(`  ${key.name} = ${key.id}, value ${value}`);
@@ -20,5 +20,8 @@ export async function printApiKeys(cloud: LocalCloud): Promise<void> {
   console.log(
     `  aws apigateway get-api-key --api-key ${first.id} --include-value --query value --output text --endpoint-url ${cloud.endpoints.api}`,
   );
-  console.log(`  curl -H "x-api-key: <value>" -o chart.png "<PlotApiUrl>?window=600"`);
+  // the example call names the app's own API: the size tracker's plot or the PetDetector's images
+  if (keys.some((key) => key.name.includes('PetDetector')))
+    console.log(`  curl -H "x-api-key: <value>" "<ApiUrl>images?label=cat"`);
+  else console.log(`  curl -H "x-api-key: <value>" -o chart.png "<PlotApiUrl>?window=600"`);
 }

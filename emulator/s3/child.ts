@@ -86,12 +86,17 @@ async function main(): Promise<void> {
     removeDirectory();
     process.exit(0);
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      removeDirectory();
-      process.exit(0);
-    });
-  }
+  process.once('SIGTERM', () => {
+    removeDirectory();
+    process.exit(0);
+  });
+  // Ctrl-C in a terminal reaches the whole process group: the parent then stops this process in
+  // order (events in flight delivered first), or 'disconnect' above ends it if the parent is gone
+  process.on('SIGINT', () => {
+    if (process.connected) return;
+    removeDirectory();
+    process.exit(0);
+  });
 
   // The clock: real time plus an offset that advanceClock moves (kept across restarts).
   let offsetMs = 0;
