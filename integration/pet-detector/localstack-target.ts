@@ -1,19 +1,3 @@
-/**
- * The PetDetector on LocalStack (Testcontainers + cdklocal). Not run on our build machines (no Docker):
- * written to the facts in shared/ENVIRONMENT.md and the size tracker's LocalStack target.
- *
- * What LocalStack's free image lacks, and what stands in:
- * - Rekognition is a paid LocalStack feature: the embedded Rekognition (the local model) runs in this
- *   process's host, listening on 0.0.0.0, and the stacks are synthesized with
- *   `-c rekognitionEndpoint=http://host.docker.internal:<port>` (the image processor's
- *   AWS_ENDPOINT_URL_REKOGNITION); function containers reach the host through
- *   LAMBDA_DOCKER_FLAGS=--add-host=host.docker.internal:host-gateway.
- * - Email is not delivered: the test subscribes an HTTP endpoint of its own to the alerts topic.
- * - Presigned URLs are signed for LocalStack's inner host name; LocalStack does not check S3
- *   signatures by default, so the test sends them to the mapped port instead.
- */
-import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,10 +14,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LocalstackContainer } from '@testcontainers/localstack';
 import { getContainerRuntimeClient, Network } from 'testcontainers';
 import { startRekognitionProcess } from '../../emulator/rekognition/process.ts';
-import { repoRoot } from '../../infra/paths.ts';
 import { apiKeyValue } from '../targets/api-key.ts';
 import { dockerAvailability } from '../targets/docker.ts';
 import {
+  cdklocal,
   cdklocalEnvironment,
   LOCALSTACK_ACCOUNT,
   LOCALSTACK_REGION,
@@ -62,31 +46,6 @@ const PET_SERVICES = [
   'cloudwatch',
   'stepfunctions',
 ];
-
-async function cdklocal(args: readonly string[], env: NodeJS.ProcessEnv, logFile: string): Promise<void> {
-  const bin = join(repoRoot, 'node_modules', 'aws-cdk-local', 'bin', 'cdklocal');
-  const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.pipe(log, { end: false });
-  child.stderr.pipe(log, { end: false });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  await new Promise<void>((resolve) => log.end(resolve));
-  if (code !== 0) {
-    const tail = (await readFile(logFile, 'utf8').catch(() => ''))
-      .trimEnd()
-      .split('\n')
-      .slice(-40)
-      .join('\n');
-    throw new Error(`cdklocal ${args[0]} failed (exit ${code}); log: ${logFile}\n${tail}`);
-  }
-}
 
 /** An HTTP subscriber for the alerts topic: confirms its subscription, keeps each notification. */
 async function startAlertSink(): Promise<{
@@ -175,12 +134,14 @@ export async function startLocalStackPetTarget(
       ['bootstrap', `aws://${LOCALSTACK_ACCOUNT}/${LOCALSTACK_REGION}`, ...context],
       env,
       join(workDir, 'bootstrap.log'),
+      10 * 60_000,
     );
     const outputsFile = join(workDir, 'outputs.json');
     await cdklocal(
       ['deploy', '--all', '--require-approval', 'never', '--outputs-file', outputsFile, ...context],
       env,
       join(workDir, 'deploy.log'),
+      15 * 60_000,
     );
     const outputs = Object.assign(
       {},

@@ -184,7 +184,7 @@ export function appOutputsFromStacks(
 }
 
 /** Runs cdklocal with its output in `logFile`; a failure carries the log's tail. */
-async function cdklocal(
+export async function cdklocal(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   logFile: string,
