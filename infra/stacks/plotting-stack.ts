@@ -66,6 +66,8 @@ export class PlottingStack extends Stack {
     }
     this.plotFunction = new HandlerFunction(this, 'PlotFunction', {
       source: 'plotting.ts',
+      // its font and the dashboard's files are found beside the bundle through import.meta.url
+      moduleFormat: 'esm',
       description: 'Draws the size history of a bucket as a PNG chart',
       memorySize: 1024,
       timeout: Duration.seconds(29),

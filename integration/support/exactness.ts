@@ -1,7 +1,15 @@
 import { ListObjectVersionsCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { HISTORY, LEDGER } from '../../handlers/shared/schema.ts';
+import { pointFromItem, rollupFromItem } from '../../handlers/tracking/history-items.ts';
 import { entryId } from '../../handlers/tracking/ledger-items.ts';
+import {
+  mergeRollup,
+  type Rollup,
+  type RollupLevel,
+  rollupLevelsSeconds,
+  rollupPartition,
+} from '../../handlers/tracking/rollups.ts';
 import { listedKey } from '../../handlers/tracking/s3-versions.ts';
 
 /**
@@ -143,6 +151,37 @@ export interface BucketCheck {
   readonly problems: string[];
 }
 
+/** Every level's roll-up items are what merging the history points in commit order gives. */
+export async function checkRollups(
+  stores: Stores,
+  bucket: string,
+  points: readonly RawHistoryPoint[],
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const level of rollupLevelsSeconds) {
+    const expected = new Map<number, Rollup>();
+    let newest: Rollup | undefined;
+    for (const point of points) {
+      newest = mergeRollup(newest, pointFromItem(point.item), level);
+      expected.set(newest.slotMs, newest);
+    }
+    const items = await partition(stores.documents, stores.tables.history, rollupPartition(bucket, level));
+    const stored = items.map((item) => rollupFromItem(item, level as RollupLevel));
+    if (stored.length !== expected.size)
+      problems.push(`level ${level}s: ${stored.length} roll-ups stored, the points give ${expected.size}`);
+    const off = stored.find((rollup) => !sameRollup(rollup, expected.get(rollup.slotMs)));
+    if (off)
+      problems.push(
+        `level ${level}s: the roll-up of ${new Date(off.slotMs).toISOString()} differs from its points'`,
+      );
+  }
+  return problems;
+}
+
+function sameRollup(a: Rollup | undefined, b: Rollup | undefined): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /**
  * Totals equal a fresh listing; the ledger matches the bucket key by key (every listed key present
  * with its size, every 'present' entry listed); the history has distinct sort keys and distinct,
@@ -204,6 +243,7 @@ export async function checkBucket(stores: Stores, bucket: string): Promise<Bucke
       break;
     }
   }
+  problems.push(...(await checkRollups(stores, bucket, points)));
   const last = points.at(-1);
   if (totals && last) {
     if (last.revision !== totals.revision)

@@ -8,6 +8,7 @@ import { Reconciler } from '../../handlers/tracking/reconcile.ts';
 import { parseRecord } from '../../handlers/tracking/s3-event.ts';
 import { s3KeyVersions } from '../../handlers/tracking/s3-versions.ts';
 import { SizeTracker } from '../../handlers/tracking/tracker.ts';
+import { checkRollups, historyPoints } from '../../integration/support/exactness.ts';
 import { createBucket, createTables, documentClient, s3Client, type TestTables } from '../support/aws.ts';
 import { readHistory } from '../support/history.ts';
 import { s3Record } from '../support/s3-events.ts';
@@ -183,6 +184,18 @@ describe('size tracker on DynamoDB Local', () => {
     });
     expect(entry?.versions[0]?.eTag).toBe(head.ETag?.replace(/"/g, ''));
     expect(entry?.eventTime).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+});
+
+describe('roll-ups', () => {
+  it("keeps every level's roll-ups what its points give, one item per level and slot", async () => {
+    for (const [i, size] of [12, 40, 7, 25].entries())
+      await apply(`r${i}.txt`, 'ObjectCreated:Put', { size, sequencer: `0${i + 1}` });
+    await apply('r1.txt', 'ObjectRemoved:Delete', { sequencer: '09' });
+    const stores = { s3, documents: db, tables };
+    const points = await historyPoints(stores, bucket);
+    expect(points.map((p) => p.sizeBytes)).toEqual([12, 52, 59, 84, 44]);
+    expect(await checkRollups(stores, bucket, points)).toEqual([]);
   });
 });
 
