@@ -41,6 +41,9 @@ export function ensureChartFont(): void {
   }
   const face = new FontFace(CHART_FONT_FAMILY, bytes);
   if (face.status === 'error') throw new Error(`chart font at ${fontPath} could not be loaded`);
+  // The family holds this face only: the font registry is the process's, and another copy of this
+  // module (tests load handlers afresh in one process) may have added one from another path.
+  for (const other of [...fonts]) if (other.family === CHART_FONT_FAMILY) fonts.delete(other);
   fonts.add(face);
   loaded = face;
 }

@@ -20,7 +20,7 @@ import {
   type TestTables,
 } from '../support/aws.ts';
 import { readHistory } from '../support/history.ts';
-import { lambdaContext, useLocalEndpoints } from '../support/lambda.ts';
+import { functionEnvironment, lambdaContext } from '../support/lambda.ts';
 import { expectSimilarPngs } from '../support/png-golden.ts';
 
 const outputDir = fileURLToPath(new URL('./__output__/', import.meta.url));
@@ -52,6 +52,8 @@ function plotRequest(
   } as unknown as APIGatewayProxyEvent;
 }
 
+let restoreEnvironment: (() => void) | undefined;
+
 beforeAll(async () => {
   s3Server = await startS3Server();
   s3 = s3Client(s3Server.endpoint);
@@ -59,14 +61,16 @@ beforeAll(async () => {
   tables = await createTables();
   trackedBucket = await createBucket(s3, 'tracked');
   chartBucket = await createBucket(s3, 'charts');
-  useLocalEndpoints({ s3: s3Server.endpoint, dynamodb: dynamodbEndpoint() });
-  Object.assign(process.env, {
-    HISTORY_TABLE: tables.history,
-    LEDGER_TABLE: tables.ledger,
-    TRACKED_BUCKET: trackedBucket,
-    CHART_BUCKET: chartBucket,
-    POWERTOOLS_METRICS_NAMESPACE: 'S3SizeTracker',
-  });
+  restoreEnvironment = functionEnvironment(
+    { s3: s3Server.endpoint, dynamodb: dynamodbEndpoint() },
+    {
+      HISTORY_TABLE: tables.history,
+      LEDGER_TABLE: tables.ledger,
+      TRACKED_BUCKET: trackedBucket,
+      CHART_BUCKET: chartBucket,
+      POWERTOOLS_METRICS_NAMESPACE: 'S3SizeTracker',
+    },
+  );
   trackHandler = (await import('../../handlers/size-tracking.ts')).handler;
   plotHandler = (await import('../../handlers/plotting.ts')).handler;
 
@@ -86,6 +90,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  restoreEnvironment?.();
   plotApi?.close();
   await s3Server?.stop();
 });

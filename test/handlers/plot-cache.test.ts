@@ -15,7 +15,7 @@ import {
   s3Client,
   type TestTables,
 } from '../support/aws.ts';
-import { lambdaContext, useLocalEndpoints } from '../support/lambda.ts';
+import { functionEnvironment, lambdaContext } from '../support/lambda.ts';
 
 type PlotHandler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult>;
 
@@ -41,20 +41,24 @@ async function cacheState(query: Record<string, string>): Promise<string | undef
   return result.headers?.['x-chart-cache'] as string | undefined;
 }
 
+let restoreEnvironment: (() => void) | undefined;
+
 beforeAll(async () => {
   s3Server = await startS3Server();
   const s3 = s3Client(s3Server.endpoint);
   tables = await createTables();
   tracked = await createBucket(s3, 'tracked');
   const chartBucket = await createBucket(s3, 'charts');
-  useLocalEndpoints({ s3: s3Server.endpoint, dynamodb: dynamodbEndpoint() });
-  Object.assign(process.env, {
-    HISTORY_TABLE: tables.history,
-    LEDGER_TABLE: tables.ledger,
-    TRACKED_BUCKET: tracked,
-    CHART_BUCKET: chartBucket,
-    POWERTOOLS_METRICS_NAMESPACE: 'S3SizeTracker',
-  });
+  restoreEnvironment = functionEnvironment(
+    { s3: s3Server.endpoint, dynamodb: dynamodbEndpoint() },
+    {
+      HISTORY_TABLE: tables.history,
+      LEDGER_TABLE: tables.ledger,
+      TRACKED_BUCKET: tracked,
+      CHART_BUCKET: chartBucket,
+      POWERTOOLS_METRICS_NAMESPACE: 'S3SizeTracker',
+    },
+  );
   await seedHistory(db(), tables, tracked, [
     { timeMs: now - 120_000, sizeBytes: 100, objectCount: 1 },
     { timeMs: now - 60_000, sizeBytes: 300, objectCount: 2, storedBytes: 500, storedVersions: 3 },
@@ -64,6 +68,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  restoreEnvironment?.();
   await s3Server?.stop();
 });
 
