@@ -7,6 +7,16 @@ mkdir -p out
 status=0
 now() { date +%s.%N; }
 
+# One DynamoDB Local for both phases (scripts/test-dynamodb.ts): the campaign runs on a JVM the first
+# phase warmed up. It stops when this script ends (its stdin closes).
+coproc DYNAMODB { exec node scripts/test-dynamodb.ts; }
+if read -r -t 120 TEST_DYNAMODB_ENDPOINT <&"${DYNAMODB[0]}" && [ -n "$TEST_DYNAMODB_ENDPOINT" ]; then
+  export TEST_DYNAMODB_ENDPOINT
+else
+  echo "== DynamoDB Local for both phases did not start: each phase starts its own" >&2
+  unset TEST_DYNAMODB_ENDPOINT
+fi
+
 t0=$(now)
 npx --no-install vitest run --exclude integration/fault-campaign.test.ts \
   --reporter=default --reporter=json --outputFile.json=out/test-results.json || status=1

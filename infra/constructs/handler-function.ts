@@ -46,6 +46,10 @@ export class HandlerFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: true,
+        // Stack traces need the map's positions, not a copy of every bundled source: without them the
+        // map is 0.9 MB instead of 2.4 MB, and Node (--enable-source-maps) reads it at every cold
+        // start (size tracker: 182 -> 156 ms of CPU, medians of 10).
+        sourcesContent: false,
         bundleAwsSDK: true,
         ...(moduleFormat === 'esm'
           ? {
