@@ -13,7 +13,7 @@ export default defineConfig({
     maxWorkers: 2,
     // Test files share the two worker processes instead of one fresh process each: vitest reported
     // ~480 ms of start-up per file (91 files), and the heavy imports (AWS SDK, aws-cdk-lib) load once
-    // per worker. The vitest phase of make test: 181 s -> 145 s. Files that change process.env or
+    // per worker. The vitest phase of make test: 181 s -> 127-137 s. Files that change process.env or
     // load handler modules put both back (test/support/lambda.ts functionEnvironment).
     isolate: false,
     // Function logs (structured JSON) are shown for failing tests only.
