@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
+import { acknowledgements } from '../support/cdk.ts';
 import { buildTestApp } from './app-fixture.ts';
 
 describe('cdk-nag AwsSolutions checks', () => {
@@ -34,17 +35,7 @@ describe('cdk-nag AwsSolutions checks', () => {
 
   it('every acknowledgement carries a written reason', () => {
     const { stacks } = buildTestApp();
-    const acks: { id: string; reason: string }[] = [];
-    for (const stack of Object.values(stacks)) {
-      for (const construct of stack.node.findAll()) {
-        for (const entry of construct.node.metadata) {
-          if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-          for (const [id, reason] of Object.entries(entry.data as Record<string, unknown>)) {
-            acks.push({ id, reason: typeof reason === 'string' ? reason : JSON.stringify(reason) });
-          }
-        }
-      }
-    }
+    const acks = acknowledgements(stacks);
     expect(acks.length).toBeGreaterThan(5);
     for (const ack of acks) expect(ack.reason.length, ack.id).toBeGreaterThan(30);
   });

@@ -3,21 +3,18 @@ import { MockIntegration } from 'aws-cdk-lib/aws-apigateway';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY, LEDGER } from '../../handlers/shared/schema.ts';
 import type { SizeTrackerStacks } from '../../infra/app-builder.ts';
+import { templatesOf } from '../support/cdk.ts';
 import { buildTestApp } from './app-fixture.ts';
 
 let stacks: SizeTrackerStacks;
-const templates: Record<string, Template> = {};
+let templates: Record<keyof SizeTrackerStacks, Template>;
 
 beforeAll(() => {
   stacks = buildTestApp().stacks;
-  for (const [name, stack] of Object.entries(stacks)) templates[name] = Template.fromStack(stack);
+  templates = templatesOf(stacks);
 });
 
-function template(name: keyof SizeTrackerStacks): Template {
-  const found = templates[name];
-  if (!found) throw new Error(`no template for ${name}`);
-  return found;
-}
+const template = (name: keyof SizeTrackerStacks): Template => templates[name];
 
 /** Every IAM statement of a template, for scoping checks. */
 function statements(t: Template): { Action: string | string[]; Resource: unknown }[] {

@@ -2,21 +2,18 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DETECTIONS, PET_ENV } from '../../../handlers/pet-detector/schema.ts';
 import type { PetDetectorStacks } from '../../../infra/pet-detector/app-builder.ts';
+import { templatesOf } from '../../support/cdk.ts';
 import { buildPetTestApp } from './pet-app-fixture.ts';
 
 let stacks: PetDetectorStacks;
-const templates: Record<string, Template> = {};
+let templates: Record<keyof PetDetectorStacks, Template>;
 
 beforeAll(() => {
   stacks = buildPetTestApp().stacks;
-  for (const [name, stack] of Object.entries(stacks)) templates[name] = Template.fromStack(stack);
+  templates = templatesOf(stacks);
 });
 
-function template(name: keyof PetDetectorStacks): Template {
-  const found = templates[name];
-  if (!found) throw new Error(`no template for ${name}`);
-  return found;
-}
+const template = (name: keyof PetDetectorStacks): Template => templates[name];
 
 /** A template's JSON as text with tokens resolved the way the assertions library shows them. */
 const json = (name: keyof PetDetectorStacks) => JSON.stringify(template(name).toJSON());
