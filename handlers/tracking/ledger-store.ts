@@ -32,7 +32,14 @@ import {
   toTotals,
   totalsItem,
 } from './ledger-items.ts';
-import { mergeRollup, type Rollup, type RollupLevel, rollupLevelsSeconds, slotStart } from './rollups.ts';
+import {
+  mergeRollup,
+  type Rollup,
+  type RollupLevel,
+  rollupLevelsSeconds,
+  sameSlots,
+  slotStart,
+} from './rollups.ts';
 
 export { historySortKey } from './history-items.ts';
 export { entryId, type Totals } from './ledger-items.ts';
@@ -72,7 +79,7 @@ export type CommitResult =
       readonly alerts: readonly OutboxAlert[];
     }
   | { readonly status: 'conflict' }
-  /** The new point falls after `atMs` (a newer point exists): read again at `atMs`. */
+  /** The new point falls in a later roll-up slot than `atMs` (a newer point exists): read again at `atMs`. */
   | { readonly status: 'reread'; readonly atMs: number };
 
 export interface TableNames {
@@ -184,8 +191,11 @@ export class LedgerStore {
     let after = totals ?? zeroTotals;
     let alerts: readonly OutboxAlert[] = [];
     if (changesTotals) {
+      // History never goes back: a point older than the newest lands at the newest point's time.
+      // The roll-ups read for `atMs` still hold it when both times share every slot; otherwise the
+      // roll-ups of the later slots must be read.
       const timeMs = Math.max(snapshot.atMs, after.lastPointMs);
-      if (timeMs !== snapshot.atMs) return { status: 'reread', atMs: timeMs };
+      if (!sameSlots(timeMs, snapshot.atMs)) return { status: 'reread', atMs: timeMs };
       after = {
         sizeBytes: after.sizeBytes + delta.bytes,
         objectCount: after.objectCount + delta.objects,

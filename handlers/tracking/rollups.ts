@@ -32,6 +32,11 @@ export function slotStart(timeMs: number, level: RollupLevel): number {
   return Math.floor(timeMs / width) * width;
 }
 
+/** True when both times fall in the same slot at every level: the same roll-ups hold both. */
+export function sameSlots(aMs: number, bMs: number): boolean {
+  return rollupLevelsSeconds.every((level) => slotStart(aMs, level) === slotStart(bMs, level));
+}
+
 /** The history table partition holding one level's roll-ups (bucket names cannot contain '#'). */
 export function rollupPartition(bucket: string, level: RollupLevel): string {
   return `${bucket}#r${level}`;

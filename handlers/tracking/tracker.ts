@@ -62,6 +62,13 @@ export class SizeTracker {
   private readonly maxAttempts: number;
   private readonly now: () => number;
   private readonly keyVersions: KeyVersionsReader;
+  /**
+   * The newest point time this tracker has seen per bucket. A bucket's newest point only moves
+   * forward, and an event older than it lands at its time (history never goes back), so reading at
+   * this time at once spares a re-read when a late event arrives. Only a hint: the commit still
+   * checks the time against the totals it read.
+   */
+  private readonly newestPointMs = new Map<string, number>();
 
   constructor(
     private readonly store: LedgerStore,
@@ -79,7 +86,7 @@ export class SizeTracker {
 
   async apply(change: ObjectChange): Promise<ApplyOutcome> {
     let contentType: string | null | undefined;
-    let notBeforeMs = 0;
+    let notBeforeMs = this.newestPointMs.get(change.bucket) ?? 0;
     const timeMs = pointTimeMs(change, this.now());
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const snapshot = await this.store.read(change.bucket, [change.key], Math.max(timeMs, notBeforeMs));
@@ -87,6 +94,7 @@ export class SizeTracker {
         await sleep(backoffMs(attempt));
         continue;
       }
+      this.sawPoint(change.bucket, snapshot.totals?.lastPointMs);
       const prior = snapshot.entries.get(change.key);
       let decision: Decision = decide(prior, change, null);
       if (decision.action === 'skip') return { outcome: decision.reason, attempts: attempt };
@@ -119,6 +127,7 @@ export class SizeTracker {
         cause: change.eventName,
       });
       if (result.status === 'committed') {
+        this.sawPoint(change.bucket, result.totals.lastPointMs);
         return {
           outcome: 'applied',
           delta: decision.delta,
@@ -136,7 +145,16 @@ export class SizeTracker {
       `gave up on ${change.eventName} for s3://${change.bucket}/${change.key} after ${this.maxAttempts} conflicting attempts`,
     );
   }
+
+  private sawPoint(bucket: string, timeMs: number | undefined): void {
+    if (timeMs === undefined || timeMs <= (this.newestPointMs.get(bucket) ?? 0)) return;
+    // a tracker of very many buckets forgets them all now and then rather than growing
+    if (this.newestPointMs.size >= maxBucketsRemembered) this.newestPointMs.clear();
+    this.newestPointMs.set(bucket, timeMs);
+  }
 }
+
+const maxBucketsRemembered = 10_000;
 
 /** Full-jitter exponential backoff, capped: concurrent writers of one bucket spread out quickly. */
 export function backoffMs(attempt: number): number {

@@ -199,6 +199,49 @@ describe('roll-ups', () => {
   });
 });
 
+describe('late events', () => {
+  const lateTracker = () =>
+    new SizeTracker(
+      store,
+      headObjectContentType(s3, (err) => {
+        throw err;
+      }),
+    );
+  const at = (timeMs: number) => ({ eventTime: new Date(timeMs).toISOString() });
+  const created = (key: string, size: number, sequencer: string, timeMs: number) => {
+    const parsed = parseRecord(
+      s3Record(bucket, key, 'ObjectCreated:Put', { size, sequencer, ...at(timeMs) }),
+    );
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.change;
+  };
+
+  it("land at the newest point's time, read once when the roll-ups read still hold them", async () => {
+    const newest = Math.floor(Date.now() / 1000) * 1000 - 60_000 + 700; // 700 ms into a second
+    const stores = { s3, documents: db, tables };
+    expect(await lateTracker().apply(created('n.txt', 10, '10', newest))).toMatchObject({ attempts: 1 });
+    // 400 ms older, same second: the roll-ups read for its own time are those of the newest point
+    expect(await lateTracker().apply(created('a.txt', 20, '11', newest - 400))).toMatchObject({
+      outcome: 'applied',
+      attempts: 1,
+    });
+    // 5 s older, another slot: a tracker that has not seen the bucket reads again at the newest time
+    expect(await lateTracker().apply(created('b.txt', 30, '12', newest - 5_000))).toMatchObject({
+      outcome: 'applied',
+      attempts: 2,
+    });
+    // one that has seen the newest point reads at its time at once
+    const warm = lateTracker();
+    expect(await warm.apply(created('c.txt', 40, '13', newest))).toMatchObject({ attempts: 1 });
+    expect(await warm.apply(created('d.txt', 50, '14', newest - 5_000))).toMatchObject({ attempts: 1 });
+
+    const points = await historyPoints(stores, bucket);
+    expect(points.map((p) => p.sizeBytes)).toEqual([10, 30, 60, 100, 150]);
+    expect(points.map((p) => Number(p.item.time_ms))).toEqual([newest, newest, newest, newest, newest]);
+    expect(await checkRollups(stores, bucket, points)).toEqual([]);
+  });
+});
+
 describe('reconciliation', () => {
   it('recounts from a listing and corrects drift: missed objects, missed deletes, wrong sizes', async () => {
     const reconciler = new Reconciler(s3, store);

@@ -7,14 +7,14 @@ export function s3Record(
   bucket: string,
   key: string,
   eventName: string,
-  options: { size?: number; sequencer?: string; eTag?: string } = {},
+  options: { size?: number; sequencer?: string; eTag?: string; eventTime?: string } = {},
 ): S3EventRecord {
   counter++;
   return {
     eventVersion: '2.1',
     eventSource: 'aws:s3',
     awsRegion: 'us-east-1',
-    eventTime: new Date().toISOString(),
+    eventTime: options.eventTime ?? new Date().toISOString(),
     eventName,
     userIdentity: { principalId: 'local' },
     requestParameters: { sourceIPAddress: '127.0.0.1' },

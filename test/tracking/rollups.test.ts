@@ -8,6 +8,7 @@ import {
   rollupLevelsSeconds,
   rollupPartition,
   rollupPoints,
+  sameSlots,
   slotStart,
 } from '../../handlers/tracking/rollups.ts';
 
@@ -56,5 +57,16 @@ describe('roll-ups', () => {
     expect(new Set(rollupLevelsSeconds.map((level) => rollupPartition('b', level))).size).toBe(
       rollupLevelsSeconds.length,
     );
+  });
+
+  it('share every slot only within the same second', () => {
+    const day = 86_400_000;
+    expect(sameSlots(5 * day + 1_000, 5 * day + 1_999)).toBe(true);
+    expect(sameSlots(5 * day + 999, 5 * day + 1_000)).toBe(false);
+    // the last second of a day and the first of the next: every level's slot differs
+    expect(sameSlots(6 * day - 1, 6 * day)).toBe(false);
+    expect(
+      rollupLevelsSeconds.some((level) => slotStart(6 * day - 1, level) === slotStart(6 * day, level)),
+    ).toBe(false);
   });
 });
