@@ -118,7 +118,7 @@ runMain(async () => {
     await part('runtime', async () => {
       results.runtime = {
         about:
-          'Invocations per second through the embedded Lambda runner, warm environments: a no-op function (the per-invocation cost of the runner) and the size-tracking function on real S3 records',
+          'Invocations per second through the embedded Lambda runner, warm environments: a no-op function (the per-invocation cost of the runner) and the size-tracking function on real S3 records; tracker.perSecConcurrency8WithCrashes: the same with crashes injected as in the fault campaign (crashedShare of invocations), each crash costing a fresh environment',
         ...(await runRuntimePart({
           assemblyDir,
           runs: config.runs,

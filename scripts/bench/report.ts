@@ -140,6 +140,15 @@ export function markdownTable(results: Json): string {
         result: '',
       });
     }
+    const tracker = runtime.tracker as Json | undefined;
+    if (tracker?.perSecConcurrency8WithCrashes !== undefined)
+      rows.push({
+        part: 'runtime',
+        figure: `size-tracking function: invocations/s, concurrency 8, ${Math.round(Number(tracker.crashedShare) * 1000) / 10} % crashed (each crash: a fresh environment)`,
+        value: show(tracker, 'perSecConcurrency8WithCrashes'),
+        target: '',
+        result: '',
+      });
   }
 
   const classifier = results.classifier as Json | null | undefined;
