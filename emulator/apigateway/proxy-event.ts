@@ -48,9 +48,17 @@ export function baseRequestContext(
   };
 }
 
+/**
+ * A record keyed by what the client sent: without a prototype, so that a query parameter or header
+ * named `toString`, `constructor` or `__proto__` is a key like any other, as API Gateway passes it.
+ */
+function clientKeyed<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** Request headers with their names as sent; repeated ones joined with commas. */
 export function headersAsSent(raw: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
+  const headers = clientKeyed<string>();
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
     headers[name] = headers[name] === undefined ? (raw[i + 1] as string) : `${headers[name]},${raw[i + 1]}`;
@@ -70,16 +78,16 @@ export function proxyEvent(r: {
   stageVariables: Readonly<Record<string, string>>;
   requestContext: RequestContext;
 }): Record<string, unknown> {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const headers = clientKeyed<string>();
+  const multiValueHeaders = clientKeyed<string[]>();
   const raw = r.request.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
     headers[name] = raw[i + 1] as string;
     multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), raw[i + 1] as string];
   }
-  const query: Record<string, string> = {};
-  const multiValueQuery: Record<string, string[]> = {};
+  const query = clientKeyed<string>();
+  const multiValueQuery = clientKeyed<string[]>();
   for (const [key, value] of r.url.searchParams) {
     query[key] = value;
     multiValueQuery[key] = [...(multiValueQuery[key] ?? []), value];

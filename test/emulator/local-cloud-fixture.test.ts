@@ -175,6 +175,33 @@ describe('local API Gateway on the fixture assembly', () => {
     expect((event.multiValueHeaders as Record<string, string[]>)['X-Custom']).toEqual(['v']);
   });
 
+  it('passes query parameters and headers named like Object.prototype members as plain keys', async () => {
+    const response = await fetch(
+      `${app().EchoUrl}?q=1&toString=%25&constructor=c&__proto__=p&hasOwnProperty=h&hasOwnProperty=i`,
+      { headers: { constructor: 'x', toString: 'y' } },
+    );
+    expect(response.status).toBe(201);
+    const { event } = (await response.json()) as { event: Record<string, unknown> };
+    const query = event.queryStringParameters as Record<string, string>;
+    expect(Object.entries(query).sort()).toEqual(
+      [
+        ['q', '1'],
+        ['toString', '%'],
+        ['constructor', 'c'],
+        ['__proto__', 'p'],
+        ['hasOwnProperty', 'i'],
+      ].sort(),
+    );
+    expect(
+      Object.getOwnPropertyDescriptor(event.multiValueQueryStringParameters, 'hasOwnProperty')?.value,
+    ).toEqual(['h', 'i']);
+    expect(
+      Object.getOwnPropertyDescriptor(event.multiValueQueryStringParameters, '__proto__')?.value,
+    ).toEqual(['p']);
+    expect((event.headers as Record<string, string>).constructor).toBe('x');
+    expect((event.multiValueHeaders as Record<string, string[]>).toString).toEqual(['y']);
+  });
+
   it('fills pathParameters for {param} and {proxy+} and passes bodies', async () => {
     const item = await fetch(`${app().ApiUrl}items/42`, { method: 'PUT', body: '{"a":1}' });
     const itemEvent = ((await item.json()) as { event: Record<string, unknown> }).event;
