@@ -125,7 +125,23 @@ const value = fc.oneof(
 );
 const name = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...parameters) },
-  { weight: 1, arbitrary: fc.constantFrom('WINDOW', 'window[]', 'x', '_', '%77indow', 'window%00', '') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'WINDOW',
+      'window[]',
+      'x',
+      '_',
+      '%77indow',
+      'window%00',
+      '',
+      // names of Object.prototype members: a 500 from the API Gateway emulator once (482d568)
+      'toString',
+      '__proto__',
+      'constructor',
+      'hasOwnProperty',
+    ),
+  },
   { weight: 1, arbitrary: encoded(anyText) },
 );
 /** A raw query string: known, repeated and unknown parameters, pairs without `=`, empty pairs. */
