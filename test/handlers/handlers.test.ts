@@ -20,7 +20,7 @@ import {
   type TestTables,
 } from '../support/aws.ts';
 import { readHistory } from '../support/history.ts';
-import { functionEnvironment, lambdaContext } from '../support/lambda.ts';
+import { appFunctionEnvironment, lambdaContext } from '../support/lambda.ts';
 import { expectSimilarPngs } from '../support/png-golden.ts';
 
 const outputDir = fileURLToPath(new URL('./__output__/', import.meta.url));
@@ -61,15 +61,9 @@ beforeAll(async () => {
   tables = await createTables();
   trackedBucket = await createBucket(s3, 'tracked');
   chartBucket = await createBucket(s3, 'charts');
-  restoreEnvironment = functionEnvironment(
+  restoreEnvironment = appFunctionEnvironment(
     { s3: s3Server.endpoint, dynamodb: dynamodbEndpoint() },
-    {
-      HISTORY_TABLE: tables.history,
-      LEDGER_TABLE: tables.ledger,
-      TRACKED_BUCKET: trackedBucket,
-      CHART_BUCKET: chartBucket,
-      POWERTOOLS_METRICS_NAMESPACE: 'S3SizeTracker',
-    },
+    { tables, trackedBucket: trackedBucket, chartBucket: chartBucket },
   );
   trackHandler = (await import('../../handlers/size-tracking.ts')).handler;
   plotHandler = (await import('../../handlers/plotting.ts')).handler;

@@ -15,7 +15,7 @@ import {
   s3Client,
   type TestTables,
 } from '../support/aws.ts';
-import { functionEnvironment, lambdaContext } from '../support/lambda.ts';
+import { appFunctionEnvironment, lambdaContext } from '../support/lambda.ts';
 
 type PlotHandler = (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult>;
 
@@ -49,15 +49,9 @@ beforeAll(async () => {
   tables = await createTables();
   tracked = await createBucket(s3, 'tracked');
   const chartBucket = await createBucket(s3, 'charts');
-  restoreEnvironment = functionEnvironment(
+  restoreEnvironment = appFunctionEnvironment(
     { s3: s3Server.endpoint, dynamodb: dynamodbEndpoint() },
-    {
-      HISTORY_TABLE: tables.history,
-      LEDGER_TABLE: tables.ledger,
-      TRACKED_BUCKET: tracked,
-      CHART_BUCKET: chartBucket,
-      POWERTOOLS_METRICS_NAMESPACE: 'S3SizeTracker',
-    },
+    { tables, trackedBucket: tracked, chartBucket: chartBucket },
   );
   await seedHistory(db(), tables, tracked, [
     { timeMs: now - 120_000, sizeBytes: 100, objectCount: 1 },

@@ -47,3 +47,17 @@ export function functionEnvironment(
     vi.resetModules();
   };
 }
+
+/** `functionEnvironment` for this app's tracker and plot functions: their tables and buckets. */
+export function appFunctionEnvironment(
+  endpoints: { s3: string; dynamodb: string },
+  app: { tables: { history: string; ledger: string }; trackedBucket: string; chartBucket: string },
+): () => void {
+  return functionEnvironment(endpoints, {
+    HISTORY_TABLE: app.tables.history,
+    LEDGER_TABLE: app.tables.ledger,
+    TRACKED_BUCKET: app.trackedBucket,
+    CHART_BUCKET: app.chartBucket,
+    POWERTOOLS_METRICS_NAMESPACE: 'S3SizeTracker',
+  });
+}
