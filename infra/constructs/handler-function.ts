@@ -58,7 +58,14 @@ export class HandlerFunction extends NodejsFunction {
               banner:
                 "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
             }
-          : { format: OutputFormat.CJS }),
+          : {
+              format: OutputFormat.CJS,
+              // The SDK loads node:http with `import()` when an endpoint is http: (the local targets'
+              // are). In a CommonJS bundle that builds node:http's ES namespace, which loads undici:
+              // 36-41 ms of CPU in every fresh environment, against 0.7 ms for require() (Node 24).
+              // esbuild turns the bundle's `import()` of externals into require().
+              esbuildArgs: { '--supported:dynamic-import': 'false' },
+            }),
         ...bundling,
       },
     });
