@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RestApiModel } from '../cloudformation/cloud-model.ts';
+import { clientKeyed } from '../services/client-keyed.ts';
 import { acceptsBinary, isBinaryBody, type RouteMatch } from './routes.ts';
 
 /**
@@ -46,14 +47,6 @@ export function baseRequestContext(
     resourcePath: r.route.resourcePath,
     stage: r.stage,
   };
-}
-
-/**
- * A record keyed by what the client sent: without a prototype, so that a query parameter or header
- * named `toString`, `constructor` or `__proto__` is a key like any other, as API Gateway passes it.
- */
-function clientKeyed<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
 }
 
 /** Request headers with their names as sent; repeated ones joined with commas. */

@@ -10,6 +10,8 @@
  * `MessageBody` reads the message as a JSON object, nested (a body that is not a JSON object matches
  * no policy). Pure: no I/O.
  */
+import { ownValue } from '../services/client-keyed.ts';
+
 export type FilterPolicyScope = 'MessageAttributes' | 'MessageBody';
 
 /** A message attribute as Publish receives it. */
@@ -260,7 +262,7 @@ function bodyValues(body: unknown, path: readonly string[]): Found {
   for (const segment of path) {
     const next: unknown[] = [];
     for (const node of nodes.flatMap((n) => (Array.isArray(n) ? n : [n]))) {
-      if (node !== null && typeof node === 'object' && !Array.isArray(node) && segment in node)
+      if (node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, segment))
         next.push((node as Record<string, unknown>)[segment]);
     }
     nodes = next;
@@ -344,7 +346,7 @@ export function matchesFilterPolicy(
       const found =
         policy.scope === 'MessageBody'
           ? bodyValues(body, path)
-          : attributeValues(message.attributes[path.join('.')]);
+          : attributeValues(ownValue(message.attributes, path.join('.')));
       return conditions.some((condition) => conditionMatches(condition, found));
     }),
   );

@@ -1,3 +1,4 @@
+import { clientKeyed } from '../services/client-keyed.ts';
 import type { SnsSubscription } from './model.ts';
 
 /**
@@ -41,7 +42,7 @@ export function messageFor(message: PublishedMessage, protocol: string): string 
 export function jsonAttributes(
   attributes: Readonly<Record<string, PublishedAttribute>>,
 ): Record<string, { Type: string; Value: string }> {
-  const out: Record<string, { Type: string; Value: string }> = {};
+  const out = clientKeyed<{ Type: string; Value: string }>();
   for (const [name, attribute] of Object.entries(attributes)) {
     out[name] = {
       Type: attribute.DataType,

@@ -1,3 +1,4 @@
+import { clientKeyed } from '../services/client-keyed.ts';
 import type { PublishedAttribute } from './messages.ts';
 import type { SnsSubscription } from './model.ts';
 import {
@@ -31,7 +32,7 @@ function page<T>(
 }
 
 function messageAttributes(tree: QueryTree, name = 'MessageAttributes'): Record<string, PublishedAttribute> {
-  const out: Record<string, PublishedAttribute> = {};
+  const out = clientKeyed<PublishedAttribute>();
   for (const [key, value] of mapParam(tree, name, 'Name', 'Value')) {
     const v = typeof value === 'string' ? {} : value;
     const dataType = typeof v.DataType === 'string' ? v.DataType : '';
@@ -72,7 +73,7 @@ const subscriptionRow = (s: SnsSubscription, owner: string) => ({
 export function operations(accountId: string): Record<string, Operation> {
   return {
     CreateTopic(p, sns) {
-      const tags: Record<string, string> = {};
+      const tags = clientKeyed<string>();
       for (const tag of listParam(p, 'Tags')) {
         if (typeof tag !== 'string' && typeof tag.Key === 'string') tags[tag.Key] = String(tag.Value ?? '');
       }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { clientKeyed } from '../services/client-keyed.ts';
 
 /**
  * SNS's wire protocol (awsQuery, what @aws-sdk/client-sns and the AWS CLI speak): a form-encoded
@@ -27,7 +28,8 @@ export const notFound = (message: string) => new SnsError('NotFound', 404, messa
 export type QueryTree = { [key: string]: QueryTree | string };
 
 export function parseQueryParams(params: URLSearchParams): QueryTree {
-  const root: QueryTree = {};
+  // parameter names are the client's: `__proto__.x=1` must not reach Object.prototype
+  const root = clientKeyed<QueryTree | string>();
   for (const [name, value] of params) {
     const parts = name.split('.');
     let node = root;
@@ -35,7 +37,7 @@ export function parseQueryParams(params: URLSearchParams): QueryTree {
       const next = node[part];
       if (typeof next === 'object') node = next;
       else {
-        const created: QueryTree = {};
+        const created = clientKeyed<QueryTree | string>();
         node[part] = created;
         node = created;
       }
@@ -98,7 +100,7 @@ export function mapParam(
 
 /** A string-to-string map (topic and subscription attributes). */
 export function stringMapParam(tree: QueryTree, name: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = clientKeyed<string>();
   for (const [key, value] of mapParam(tree, name)) out[key] = typeof value === 'string' ? value : '';
   return out;
 }

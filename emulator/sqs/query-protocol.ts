@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { clientKeyed } from '../services/client-keyed.ts';
 import type { SqsError } from './errors.ts';
 
 /**
@@ -12,7 +13,8 @@ export const SQS_XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
 type Tree = { [key: string]: Tree | string };
 
 function tree(params: URLSearchParams, skip: (key: string) => boolean = () => false): Tree {
-  const root: Tree = {};
+  // parameter names are the client's: `__proto__.x=1` must not reach Object.prototype
+  const root = clientKeyed<Tree | string>();
   for (const [name, value] of params) {
     if (skip(name)) continue;
     const parts = name.split('.');
@@ -20,7 +22,7 @@ function tree(params: URLSearchParams, skip: (key: string) => boolean = () => fa
     for (const part of parts.slice(0, -1)) {
       const next = node[part];
       if (typeof next === 'object') node = next;
-      else node = node[part] = {};
+      else node = node[part] = clientKeyed<Tree | string>();
     }
     node[parts.at(-1) as string] = value;
   }
@@ -44,7 +46,7 @@ function nameValueMap(
   key = 'Name',
   value = 'Value',
 ): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = clientKeyed<string>();
   for (const entry of numbered(node)) {
     if (typeof entry === 'string') continue;
     const name = text(entry[key]);
@@ -56,7 +58,7 @@ function nameValueMap(
 function messageAttributes(node: Tree | string | undefined): Record<string, unknown> | undefined {
   const entries = numbered(node);
   if (entries.length === 0) return undefined;
-  const out: Record<string, unknown> = {};
+  const out = clientKeyed<unknown>();
   for (const entry of entries) {
     if (typeof entry === 'string') continue;
     const value = entry.Value;

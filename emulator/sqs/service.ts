@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { clientKeyed } from '../services/client-keyed.ts';
 import { invalidParameter, invalidValue, missingParameter, queueDoesNotExist, SqsError } from './errors.ts';
 import { type MessageAttributeValue, md5Hex, md5OfAttributes } from './md5.ts';
 import {
@@ -265,9 +266,9 @@ export class SqsService {
     if (wanted.includes('All')) return all;
     const out: Record<string, string> = {};
     for (const name of wanted) {
-      if (!(name in all) && !isKnownQueueAttribute(name))
+      if (!Object.hasOwn(all, name) && !isKnownQueueAttribute(name))
         throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
-      if (all[name] !== undefined) out[name] = all[name];
+      if (Object.hasOwn(all, name) && all[name] !== undefined) out[name] = all[name];
     }
     return out;
   }
@@ -556,7 +557,7 @@ export class SqsService {
     const current = queue.messages.get(message.id) ?? message;
     const system = this.systemAttributes(queue, current, input.attributeNames ?? []);
     const names = input.messageAttributeNames ?? [];
-    const attributes: Record<string, MessageAttributeValue> = {};
+    const attributes = clientKeyed<MessageAttributeValue>();
     for (const [name, value] of Object.entries(current.attributes))
       if (attributeWanted(name, names)) attributes[name] = value;
     const md5 = md5OfAttributes(attributes);

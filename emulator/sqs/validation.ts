@@ -1,3 +1,4 @@
+import { clientKeyed, ownValue } from '../services/client-keyed.ts';
 import { invalidParameter, invalidValue, missingParameter, SqsError } from './errors.ts';
 import type { MessageAttributeValue } from './md5.ts';
 import { FIFO_ONLY_ATTRIBUTES, NUMERIC_ATTRIBUTES, TEXT_ATTRIBUTES } from './model.ts';
@@ -29,7 +30,7 @@ export function checkQueueAttributes(
   for (const [name, value] of Object.entries(attributes)) {
     if (typeof value !== 'string')
       throw new SqsError('InvalidAttributeValue', `Invalid value for the parameter ${name}.`);
-    const numeric = NUMERIC_ATTRIBUTES[name];
+    const numeric = ownValue(NUMERIC_ATTRIBUTES, name);
     if (numeric) {
       const number = Number(value);
       if (value.trim() === '' || !Number.isInteger(number) || number < numeric.min || number > numeric.max)
@@ -113,7 +114,7 @@ export function checkBody(body: unknown): string {
 export function checkMessageAttributes(raw: unknown): Record<string, MessageAttributeValue> {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object') throw invalidParameter('MessageAttributes must be a map');
-  const out: Record<string, MessageAttributeValue> = {};
+  const out = clientKeyed<MessageAttributeValue>();
   const entries = Object.entries(raw as Record<string, Record<string, unknown>>);
   if (entries.length > 10)
     throw invalidParameter(

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
+import { clientKeyed } from '../../services/client-keyed.ts';
 import type { ChecksumAlgorithm, WrittenBlob } from '../blobs.ts';
 import { S3Error } from '../errors.ts';
 import type { S3EventName } from '../event-records.ts';
@@ -34,7 +35,7 @@ export function checkKey(key: string): void {
 /** Content headers and x-amz-meta-* of a request, as stored with the object. */
 export function metadataFrom(headers: Record<string, string | string[] | undefined>): ObjectMetadata {
   const stored: Record<string, string> = {};
-  const user: Record<string, string> = {};
+  const user = clientKeyed<string>(); // x-amz-meta-__proto__ is a name like any other
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
     const text = Array.isArray(value) ? value.join(',') : value;
@@ -62,7 +63,7 @@ export function metadataFrom(headers: Record<string, string | string[] | undefin
 
 /** `k1=v1&k2=v2` (x-amz-tagging) into tags. */
 export function parseTagging(value: string | undefined): Record<string, string> {
-  const tags: Record<string, string> = {};
+  const tags = clientKeyed<string>();
   if (!value) return tags;
   for (const [k, v] of new URLSearchParams(value)) tags[k] = v;
   checkTags(tags);

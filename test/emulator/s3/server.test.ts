@@ -300,6 +300,23 @@ describe('embedded S3 (S3-faithful events)', () => {
     expect(events.map((e) => e.s3.object.size)).toEqual([0, 27, 27, 2, 8]);
   });
 
+  it('keeps user metadata and tags named like Object.prototype members (__proto__, toString)', async () => {
+    const bucket = await newBucket();
+    // raw requests: the SDK reads x-amz-meta-* into a plain object, where __proto__ is no key
+    const url = `${s3.endpoint}/${bucket}/meta`;
+    const put = await fetch(url, {
+      method: 'PUT',
+      headers: { 'x-amz-meta-__proto__': 'a', 'x-amz-meta-tostring': 'b', 'x-amz-tagging': '__proto__=t' },
+      body: 'x',
+    });
+    expect(put.status).toBe(200);
+    const head = await fetch(url, { method: 'HEAD' });
+    expect(head.headers.get('x-amz-meta-__proto__')).toBe('a');
+    expect(head.headers.get('x-amz-meta-tostring')).toBe('b');
+    const tagging = await (await fetch(`${url}?tagging`)).text();
+    expect(tagging).toContain('<Tag><Key>__proto__</Key><Value>t</Value></Tag>');
+  });
+
   it('delivers events in the order the changes happened, after the response', async () => {
     const bucket = await newBucket();
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'assignment1.txt', Body: 'a' }));

@@ -14,6 +14,7 @@ import {
   GetQueueUrlCommand,
   ListQueuesCommand,
   PurgeQueueCommand,
+  type QueueAttributeName,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
@@ -357,6 +358,55 @@ describe('messages', () => {
         new SendMessageCommand({ QueueUrl: `${server.endpoint}/000000000000/missing`, MessageBody: 'x' }),
       ),
     ).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
+  });
+
+  it('knows no queue attribute named like an Object.prototype member', async () => {
+    const url = await createQueue('prototype-attributes');
+    for (const name of ['toString', 'constructor', 'hasOwnProperty'])
+      await expect(
+        sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { [name]: '5' } })),
+      ).rejects.toMatchObject({ name: 'InvalidAttributeName' });
+    await expect(
+      sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: ['toString' as QueueAttributeName],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidAttributeName', message: 'Unknown Attribute toString.' });
+  });
+
+  it('keeps message attributes named like Object.prototype members (__proto__, toString, constructor)', async () => {
+    const url = await createQueue('prototype-names');
+    // raw JSON: in a JavaScript object literal `__proto__` would set a prototype, not a key
+    const attributes =
+      '{"__proto__":{"DataType":"String","StringValue":"a"},' +
+      '"toString":{"DataType":"String","StringValue":"b"},' +
+      '"constructor":{"DataType":"Number","StringValue":"1"}}';
+    const call = async (action: string, body: string) => {
+      const response = await fetch(server.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}` },
+        body,
+      });
+      expect(response.status).toBe(200);
+      return JSON.parse(await response.text());
+    };
+    const sent = await call(
+      'SendMessage',
+      `{"QueueUrl":${JSON.stringify(url)},"MessageBody":"m","MessageAttributes":${attributes}}`,
+    );
+    // the digest SQS computes over all three names (the SDK checks it against its own)
+    const expected = md5OfAttributes(Object.assign(Object.create(null), JSON.parse(attributes)));
+    expect(sent.MD5OfMessageAttributes).toBe(expected);
+    const received = await call(
+      'ReceiveMessage',
+      JSON.stringify({ QueueUrl: url, MessageAttributeNames: ['All'] }),
+    );
+    const message = received.Messages[0];
+    expect(Object.keys(message.MessageAttributes).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(message.MessageAttributes.toString).toEqual({ DataType: 'String', StringValue: 'b' });
+    expect(message.MD5OfMessageAttributes).toBe(expected);
   });
 });
 

@@ -24,12 +24,14 @@ const snsService = new SnsService({
 let stop: () => Promise<void>;
 let sns: SNSClient;
 let sqs: SQSClient;
+let endpoints: { sns: string; sqs: string };
 
 beforeAll(async () => {
   const sqsServer = await startSqsServer({ service: sqsService });
   const snsServer = await startSnsServer({ service: snsService, accountId: '000000000000' });
   sns = new SNSClient({ endpoint: snsServer.endpoint, region: 'us-east-1', credentials });
   sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: 'us-east-1', credentials });
+  endpoints = { sns: snsServer.endpoint, sqs: sqsServer.endpoint };
   stop = async () => {
     await snsServer.stop();
     await sqsServer.stop();
@@ -111,4 +113,65 @@ it('keeps a FIFO topic group in a FIFO queue and refuses other protocols on FIFO
   );
   expect(Messages?.map((m) => JSON.parse(m.Body as string).Message)).toEqual(['1', '2', '3']);
   expect(Messages?.[0]?.Attributes?.MessageGroupId).toBe('g');
+});
+
+it('takes names like Object.prototype members as names: nothing polluted, lost or crashed', async () => {
+  // raw requests: the SDKs build plain objects, where `__proto__` would never reach the wire
+  const form = (endpoint: string, body: string) =>
+    fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+  // a dotted query-protocol parameter once walked into Object.prototype of the whole local cloud
+  for (const [endpoint, action] of [
+    [endpoints.sns, 'ListTopics'],
+    [endpoints.sqs, 'ListQueues'],
+  ] as const) {
+    for (const name of ['__proto__.polluted', 'constructor.prototype.polluted']) {
+      const response = await form(endpoint, `Action=${action}&${name}=yes`);
+      expect(response.status).toBeLessThan(500);
+    }
+  }
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+
+  // an attribute named __proto__ arrives; a filter policy on a `toString` attribute sees none
+  const topic = snsService.createTopic('prototype-names').arn;
+  await sqs.send(new CreateQueueCommand({ QueueName: 'prototype-names' }));
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn: topic,
+      Protocol: 'sqs',
+      Endpoint: arnOf('prototype-names'),
+      Attributes: { RawMessageDelivery: 'true', FilterPolicy: '{"toString":[{"exists":false}]}' },
+    }),
+  );
+  const published = await form(
+    endpoints.sns,
+    new URLSearchParams({
+      Action: 'Publish',
+      TopicArn: topic,
+      Message: 'm',
+      'MessageAttributes.entry.1.Name': '__proto__',
+      'MessageAttributes.entry.1.Value.DataType': 'String',
+      'MessageAttributes.entry.1.Value.StringValue': 'a',
+    }).toString(),
+  );
+  expect(published.status).toBe(200);
+  await snsService.whenDrained();
+  const received = await fetch(endpoints.sqs, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ReceiveMessage' },
+    body: JSON.stringify({
+      QueueUrl: `${endpoints.sqs}/000000000000/prototype-names`,
+      MessageAttributeNames: ['All'],
+    }),
+  });
+  const [message] = JSON.parse(await received.text()).Messages ?? [];
+  expect(message?.Body).toBe('m');
+  expect(Object.keys(message?.MessageAttributes ?? {})).toEqual(['__proto__']);
+  expect(Object.getOwnPropertyDescriptor(message.MessageAttributes, '__proto__')?.value).toEqual({
+    DataType: 'String',
+    StringValue: 'a',
+  });
 });
