@@ -427,6 +427,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dynamodb: clients.dynamodb,
       invoke: (spec, event, attempt) => runner.invoke(spec, event, attempt),
       log,
+      // with a state folder a restart resumes each mapping where it stopped (DynamoDB Local keeps the records)
+      ...(stateDir ? { checkpointDir: join(stateDir, 'dynamodb-streams') } : {}),
     });
     stoppers.push(() => streamMappings.stop());
 

@@ -9,6 +9,7 @@ import {
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 import { type BatchOutcome, deliverBatch } from './batch-delivery.ts';
+import type { CheckpointStore, ShardCheckpoint } from './checkpoints.ts';
 import { type LambdaStreamRecord, toLambdaRecord } from './lambda-records.ts';
 import type { StreamMappingSpec } from './mapping.ts';
 
@@ -16,9 +17,9 @@ import type { StreamMappingSpec } from './mapping.ts';
  * Polls one DynamoDB stream for one event source mapping, as Lambda's stream poller does: every
  * shard is read in order, a child shard only once its parent is read to its end (shard lineage),
  * one batch in flight per shard, each batch delivered (retried, bisected, discarded) before the
- * shard moves on. Checkpoints are kept in memory: after a restart the mapping starts again from its
- * StartingPosition (TRIM_HORIZON replays what the stream still holds; consumers must be idempotent,
- * as they must be on Lambda, which also delivers at least once).
+ * shard moves on. With a checkpoint store (a local cloud with a state folder) the mapping resumes
+ * after a restart where it stopped, as Lambda's does; without one (temporary state) it starts again
+ * at its StartingPosition.
  */
 export interface StreamPollerOptions {
   readonly spec: StreamMappingSpec;
@@ -31,6 +32,8 @@ export interface StreamPollerOptions {
   readonly pollIntervalMs?: number;
   /** Delays before retries of a failed batch grow from this, capped at 10x. Default 200. */
   readonly retryBaseMs?: number;
+  /** Keeps the mapping's position across restarts (checkpoints.ts); in memory only when omitted. */
+  readonly checkpoints?: CheckpointStore;
 }
 
 export interface StreamPollerStats {
@@ -56,6 +59,8 @@ export class StreamPoller {
   private loop: Promise<void> | undefined;
   private readonly shards = new Map<string, ShardState>();
   private firstDiscovery = true;
+  /** Positions saved by an earlier run of this mapping on the same stream. */
+  private restored: Readonly<Record<string, ShardCheckpoint>> = {};
   private endedAtDiscovery = -1;
   private counts = { batches: 0, records: 0, invocations: 0, discardedRecords: 0 };
   private quietWaiters: (() => void)[] = [];
@@ -118,6 +123,8 @@ export class StreamPoller {
 
   private async run(): Promise<void> {
     const streamArn = await this.streamArn();
+    if (!streamArn) return;
+    this.restore(streamArn);
     const interval = this.options.pollIntervalMs ?? 250;
     // the shard list changes rarely (DynamoDB rolls shards over every few hours): asked again when a
     // shard ends, and every few seconds, not on every poll
@@ -142,6 +149,33 @@ export class StreamPoller {
     }
   }
 
+  /** Positions of an earlier run on this stream: the mapping is not new, so new shards start at their start. */
+  private restore(streamArn: string): void {
+    const saved = this.options.checkpoints?.load();
+    if (!saved) return;
+    if (saved.streamArn !== streamArn) {
+      this.options.log(
+        `stream mapping ${this.options.spec.logicalId}: its checkpoint is for ${saved.streamArn}, the table's stream is now ${streamArn} (table created again?): starting at ${this.options.spec.startingPosition}`,
+      );
+      return;
+    }
+    this.restored = saved.shards;
+    this.firstDiscovery = false;
+  }
+
+  private checkpoint(streamArn: string): void {
+    const store = this.options.checkpoints;
+    if (!store) return;
+    const shards: Record<string, ShardCheckpoint> = {};
+    for (const [id, state] of this.shards)
+      shards[id] = {
+        startAt: state.startAt,
+        done: state.done,
+        ...(state.lastSequence ? { lastSequence: state.lastSequence } : {}),
+      };
+    store.save({ streamArn, shards });
+  }
+
   /** Every shard of the stream; the ones existing at start begin at StartingPosition, later ones at their start. */
   private async discover(streamArn: string): Promise<void> {
     let exclusiveStartShardId: string | undefined;
@@ -154,6 +188,16 @@ export class StreamPoller {
       );
       for (const shard of out.StreamDescription?.Shards ?? []) {
         if (!shard.ShardId || this.shards.has(shard.ShardId)) continue;
+        const kept = Object.hasOwn(this.restored, shard.ShardId) ? this.restored[shard.ShardId] : undefined;
+        if (kept) {
+          this.shards.set(shard.ShardId, {
+            shard,
+            startAt: kept.startAt,
+            done: kept.done,
+            ...(kept.lastSequence ? { lastSequence: kept.lastSequence } : {}),
+          });
+          continue;
+        }
         const closed = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
         // LATEST at mapping creation: a shard already closed then has nothing new to give
         const latest = this.firstDiscovery && this.options.spec.startingPosition === 'LATEST';
@@ -179,15 +223,26 @@ export class StreamPoller {
 
   private async iteratorFor(streamArn: string, state: ShardState): Promise<string | undefined> {
     const type: ShardIteratorType = state.lastSequence ? 'AFTER_SEQUENCE_NUMBER' : state.startAt;
-    const out = await this.options.streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: state.shard.ShardId,
-        ShardIteratorType: type,
-        ...(state.lastSequence ? { SequenceNumber: state.lastSequence } : {}),
-      }),
-    );
-    return out.ShardIterator;
+    try {
+      const out = await this.options.streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: state.shard.ShardId,
+          ShardIteratorType: type,
+          ...(state.lastSequence ? { SequenceNumber: state.lastSequence } : {}),
+        }),
+      );
+      return out.ShardIterator;
+    } catch (err) {
+      // a position older than the stream's 24 hours: the records between it and the oldest one
+      // left are gone, as on Lambda (not reproduced in a test: DynamoDB Local trims after 24 hours)
+      if ((err as { name?: string }).name !== 'TrimmedDataAccessException' || !state.lastSequence) throw err;
+      this.options.log(
+        `stream mapping ${this.options.spec.logicalId}: records after ${state.lastSequence} in ${state.shard.ShardId} were trimmed from the stream: going on from the oldest one left`,
+      );
+      state.lastSequence = undefined;
+      return this.iteratorFor(streamArn, { ...state, startAt: 'TRIM_HORIZON' });
+    }
   }
 
   /** Reads one batch of a shard and delivers it; the number of records read. */
@@ -197,6 +252,7 @@ export class StreamPoller {
       state.iterator = await this.iteratorFor(streamArn, state);
       if (!state.iterator) {
         state.done = true;
+        this.checkpoint(streamArn);
         return 0;
       }
     }
@@ -244,6 +300,7 @@ export class StreamPoller {
     }
     state.iterator = out.NextShardIterator;
     if (!state.iterator) state.done = true; // a closed shard read to its end: its children may start
+    if (records.length > 0 || state.done) this.checkpoint(streamArn);
     return records.length;
   }
 }

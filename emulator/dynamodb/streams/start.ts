@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { CloudModel, LambdaFunctionSpec } from '../../cloudformation/cloud-model.ts';
 import type { InvokeAttempt, InvokeOutcome } from '../../lambda/runner.ts';
+import { fileCheckpoints } from './checkpoints.ts';
 import { StreamPoller } from './poller.ts';
 import { streamMappingsOf } from './resources.ts';
 
@@ -29,6 +31,8 @@ export function startStreamMappings(
     ) => Promise<InvokeOutcome>;
     readonly log: (line: string) => void;
     readonly pollIntervalMs?: number;
+    /** A folder for the mappings' positions (one JSON file each), kept across restarts; none: in memory. */
+    readonly checkpointDir?: string;
   },
 ): StreamMappings {
   const streams = new DynamoDBStreamsClient({
@@ -50,6 +54,14 @@ export function startStreamMappings(
       region: options.region,
       log: options.log,
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+      ...(options.checkpointDir
+        ? {
+            checkpoints: fileCheckpoints(
+              join(options.checkpointDir, `${spec.stack}.${spec.logicalId}.json`),
+              options.log,
+            ),
+          }
+        : {}),
       invoke: async (event, finalAttempt) => {
         const outcome = await options.invoke(fn, event, { finalAttempt });
         return outcome.ok

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CheckpointStore, fileCheckpoints } from '../../../emulator/dynamodb/streams/checkpoints.ts';
 import type { LambdaStreamRecord } from '../../../emulator/dynamodb/streams/lambda-records.ts';
 import { parseStreamMapping } from '../../../emulator/dynamodb/streams/mapping.ts';
 import { StreamPoller } from '../../../emulator/dynamodb/streams/poller.ts';
@@ -42,6 +46,7 @@ function poller(
   props: Record<string, unknown>,
   handle: (records: LambdaStreamRecord[]) => unknown,
   log: string[] = [],
+  checkpoints?: CheckpointStore,
 ) {
   const spec = parseStreamMapping(
     {
@@ -61,6 +66,7 @@ function poller(
     pollIntervalMs: 50,
     retryBaseMs: 10,
     log: (line) => log.push(line),
+    ...(checkpoints ? { checkpoints } : {}),
     invoke: async (event) => {
       try {
         return { ok: true, payload: await handle(event.Records) };
@@ -158,5 +164,72 @@ describe('DynamoDB stream poller (DynamoDB Local)', () => {
     await p.stop();
     expect(Date.now() - started).toBeLessThan(1000);
     expect(seen).toEqual([1]);
+  });
+
+  it('resumes after a restart where it stopped when it keeps checkpoints, and says when they are for another stream', async () => {
+    const table = await streamTable();
+    const dir = mkdtempSync(join(tmpdir(), 'stream-checkpoints-'));
+    const file = join(dir, 'Test.Mapping.json');
+    const ids = (records: LambdaStreamRecord[]) =>
+      records.map((r) => (r.dynamodb.Keys as { id: { S: string } }).id.S);
+    try {
+      const seen: string[] = [];
+      const log: string[] = [];
+      const collect = (records: LambdaStreamRecord[]) => {
+        seen.push(...ids(records));
+        return null;
+      };
+      const first = poller(
+        table,
+        {},
+        collect,
+        log,
+        fileCheckpoints(file, (line) => log.push(line)),
+      );
+      for (let i = 0; i < 3; i++) await put(table, `a${i}`, i);
+      await until(() => seen.length >= 3);
+      await first.stop();
+      const saved = JSON.parse(readFileSync(file, 'utf8'));
+      expect(Object.values(saved.shards)).toEqual([
+        expect.objectContaining({ startAt: 'TRIM_HORIZON', done: false, lastSequence: expect.any(String) }),
+      ]);
+
+      // the same mapping again (a restarted cloud): TRIM_HORIZON does not deliver a0..a2 a second time
+      const second = poller(
+        table,
+        {},
+        collect,
+        log,
+        fileCheckpoints(file, (line) => log.push(line)),
+      );
+      await put(table, 'b0', 9);
+      await until(() => seen.length >= 4);
+      await second.whenQuiet();
+      await second.stop();
+      expect(seen).toEqual(['a0', 'a1', 'a2', 'b0']);
+
+      // positions saved for another stream (the table was created again) are not used
+      writeFileSync(
+        file,
+        JSON.stringify({ ...saved, streamArn: 'arn:aws:dynamodb:us-east-1:0:table/x/stream/y' }),
+      );
+      const replayed: string[] = [];
+      const third = poller(
+        table,
+        {},
+        (records) => {
+          replayed.push(...ids(records));
+          return null;
+        },
+        log,
+        fileCheckpoints(file, (line) => log.push(line)),
+      );
+      await until(() => replayed.length >= 4);
+      await third.stop();
+      expect(replayed).toEqual(['a0', 'a1', 'a2', 'b0']);
+      expect(log.join('\n')).toContain('its checkpoint is for arn:aws:dynamodb:us-east-1:0:table/x/stream/y');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
