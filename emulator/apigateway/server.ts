@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudModel, LambdaFunctionSpec } from '../cloudformation/cloud-model.ts';
 import type { InvokeOutcome } from '../lambda/runner.ts';
+import { createLoopbackServer } from '../services/loopback-host.ts';
 import { Authorizers } from './authorizers/authorize.ts';
 import { methodArn } from './authorizers/policy.ts';
 import { authorizersOf } from './authorizers/registry.ts';
@@ -66,7 +67,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
     invoke: options.invoke,
     ...(options.log ? { log: options.log } : {}),
   });
-  const server = createServer((request, response) => {
+  const server = createLoopbackServer((request, response) => {
     handle(options, authorizers, request, response).catch((err: Error) => {
       options.log?.(`API request ${request.method} ${request.url} failed: ${err.message}`);
       if (!response.headersSent) sendJson(response, 500, { message: 'Internal server error' });

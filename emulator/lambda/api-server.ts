@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudModel, LambdaFunctionSpec } from '../cloudformation/cloud-model.ts';
+import { createLoopbackServer } from '../services/loopback-host.ts';
 import type { InvokeOutcome } from './runner.ts';
 
 /**
@@ -23,7 +24,7 @@ export interface LambdaApi {
 const FUNCTION_PATH = /^\/2015-03-31\/functions\/([^/]+)(\/invocations)?\/?$/;
 
 export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaApi> {
-  const server: Server = createServer((req, res) => {
+  const server: Server = createLoopbackServer((req, res) => {
     handle(options, req, res).catch((err: Error) => sendError(res, 500, 'ServiceException', err.message));
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvalidImageFormatError, type LabelDetector } from '../../classifier/labels.ts';
 import { LocalLabelDetector } from '../../classifier/local/local-detector.ts';
 import { assertPortFree } from '../services/free-port.ts';
+import { createLoopbackServer } from '../services/loopback-host.ts';
 import {
   DETECT_LABELS_TARGET,
   type DetectLabelsRequest,
@@ -63,14 +64,19 @@ export async function startRekognitionServer(
           region: 'us-east-1',
           credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
         });
-  const server = createServer((request, response) => {
-    handle(request, response, detector, s3).catch((error: Error) => {
-      options.log?.(`Rekognition request failed: ${error.stack ?? error.message}`);
-      if (!response.headersSent) {
-        sendError(response, new RekognitionError('InternalServerError', 'Internal server error'));
-      } else response.end();
-    });
-  });
+  // on every interface for containers (LocalStack's functions), whose requests name another host
+  const anyHost = options.host !== undefined && options.host !== '127.0.0.1';
+  const server = createLoopbackServer(
+    (request, response) => {
+      handle(request, response, detector, s3).catch((error: Error) => {
+        options.log?.(`Rekognition request failed: ${error.stack ?? error.message}`);
+        if (!response.headersSent) {
+          sendError(response, new RekognitionError('InternalServerError', 'Internal server error'));
+        } else response.end();
+      });
+    },
+    { anyHost },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());

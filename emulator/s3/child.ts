@@ -9,8 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { flushCompileCache } from 'node:module';
+import { createLoopbackServer } from '../services/loopback-host.ts';
 import type { S3Error } from './errors.ts';
 import {
   buildEventRecord,
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     }
   };
 
-  const server = createServer((req, res) => {
+  const server = createLoopbackServer((req, res) => {
     const info = requestInfo(config.region, req.socket.remoteAddress ?? '127.0.0.1');
     const handle = delivery.begin();
     const finish = () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLoopbackServer } from '../services/loopback-host.ts';
 import { operations } from './operations.ts';
 import { errorXml, parseQueryParams, SnsError, successXml } from './query-protocol.ts';
 import type { SnsService } from './service.ts';
@@ -26,7 +27,7 @@ export async function startSnsServer(options: {
   readonly log?: (line: string) => void;
 }): Promise<SnsServer> {
   const table = operations(options.accountId);
-  const server = createServer((request, response) => {
+  const server = createLoopbackServer((request, response) => {
     handle(request, response).catch((err: Error) => {
       const error = err instanceof SnsError ? err : new SnsError('InternalError', 500, err.message);
       if (error.status >= 500) options.log?.(`SNS request failed: ${err.message}`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLoopbackServer } from '../services/loopback-host.ts';
 import { SqsError } from './errors.ts';
 import { OPERATIONS } from './operations.ts';
 import { errorXml, queryToInput, successXml } from './query-protocol.ts';
@@ -30,7 +31,7 @@ export async function startSqsServer(options: {
 }): Promise<SqsServer> {
   const { service } = options;
   const aborts = new Set<AbortController>();
-  const server = createServer((request, response) => {
+  const server = createLoopbackServer((request, response) => {
     const abort = new AbortController();
     aborts.add(abort);
     // a long poll ends when its client goes away

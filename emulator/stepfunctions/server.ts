@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLoopbackServer } from '../services/loopback-host.ts';
 import { OPERATIONS } from './operations.ts';
 import { CONTENT_TYPE, errorBody, parseRequest, SfnError, TARGET_PREFIX } from './protocol.ts';
 import type { StepFunctionsService } from './service.ts';
@@ -22,7 +23,7 @@ export async function startStepFunctionsServer(options: {
   readonly port?: number;
   readonly log?: (line: string) => void;
 }): Promise<StepFunctionsServer> {
-  const server = createServer((request, response) => {
+  const server = createLoopbackServer((request, response) => {
     handle(request, response).catch((err: Error) => {
       const error = err instanceof SfnError ? err : new SfnError('InternalFailure', err.message, 500);
       if (error.status >= 500) options.log?.(`Step Functions request failed: ${err.message}`);

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -116,6 +117,22 @@ function dial(host: string, port: number): Promise<string> {
 
 const portOf = (endpoint: string) => Number(new URL(endpoint).port);
 
+/** A GET of / on a loopback port with the given Host header (fetch does not let a caller set Host). */
+function getWithHost(port: number, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.setTimeout(5000, () => req.destroy(new Error(`no answer on port ${port}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe.skipIf(!linux)('what the embedded cloud listens on (Linux: read from /proc)', () => {
   let cloud: LocalCloud;
   let listeners: Listener[];
@@ -156,6 +173,24 @@ describe.skipIf(!linux)('what the embedded cloud listens on (Linux: read from /p
       for (const [port, answer] of answers) expect(answer, `${host}:${port}`).toBe('refused');
     },
   );
+
+  // DNS rebinding: a page on rebind.example makes its name resolve to 127.0.0.1, and its requests
+  // then reach our ports as its own origin; they still say `Host: rebind.example`
+  it('answers no request addressed to another host name, on every port it opened', async () => {
+    const answers = await Promise.all(
+      listeners.map(async (l) => ({
+        port: l.port,
+        foreign: await getWithHost(l.port, `rebind.example:${l.port}`),
+        own: await getWithHost(l.port, `127.0.0.1:${l.port}`),
+      })),
+    );
+    expect(answers.length).toBeGreaterThanOrEqual(3);
+    for (const { port, foreign, own } of answers) {
+      expect(foreign.status, `port ${port} with Host rebind.example`).toBe(403);
+      expect(JSON.parse(foreign.body).__type).toBe('ForeignHostRefused');
+      expect(own.body, `port ${port} with Host 127.0.0.1`).not.toContain('ForeignHostRefused');
+    }
+  });
 
   it('gives no web page access to DynamoDB Local (no Access-Control-Allow-Origin for a foreign origin)', async () => {
     const headers = {

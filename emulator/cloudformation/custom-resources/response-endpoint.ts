@@ -1,5 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLoopbackServer } from '../../services/loopback-host.ts';
 
 /** Path prefix of every ResponseURL (response-route.ts recognizes it too). */
 export const RESPONSE_PATH = '/cloudformation-response/';
@@ -20,9 +21,7 @@ export class ResponseEndpoint {
   }
 
   static async start(): Promise<ResponseEndpoint> {
-    const server = createServer();
-    const endpoint = new ResponseEndpoint(server);
-    server.on('request', (req, res) => {
+    const server = createLoopbackServer((req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '').split('?')[0] ?? '';
       const id = path.startsWith(RESPONSE_PATH) ? decodeURIComponent(path.slice(RESPONSE_PATH.length)) : '';
       if (req.method !== 'PUT' || !id) {
@@ -38,6 +37,7 @@ export class ResponseEndpoint {
         res.end();
       });
     });
+    const endpoint = new ResponseEndpoint(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
