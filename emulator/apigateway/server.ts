@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { CloudModel, LambdaFunctionSpec } from '../cloudformation/cloud-model.ts';
 import type { InvokeOutcome } from '../lambda/runner.ts';
-import { createLoopbackServer } from '../services/loopback-host.ts';
+import { createLoopbackServer, listenOnLoopback } from '../services/loopback-host.ts';
 import { Authorizers } from './authorizers/authorize.ts';
 import { methodArn } from './authorizers/policy.ts';
 import { authorizersOf } from './authorizers/registry.ts';
@@ -74,28 +73,8 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       else response.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new Error(
-              `port ${options.port} for the local API Gateway is already in use: stop what holds it or choose another port`,
-            )
-          : err,
-      ),
-    );
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const listener = await listenOnLoopback(server, options.port, 'the local API Gateway');
+  return { url: listener.endpoint, port: listener.port, stop: listener.close };
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown, requestId = randomUUID()): void {

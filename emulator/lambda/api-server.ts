@@ -1,7 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { CloudModel, LambdaFunctionSpec } from '../cloudformation/cloud-model.ts';
-import { createLoopbackServer } from '../services/loopback-host.ts';
+import { createLoopbackServer, listenOnLoopback } from '../services/loopback-host.ts';
 import type { InvokeOutcome } from './runner.ts';
 
 /**
@@ -27,18 +26,8 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
   const server: Server = createLoopbackServer((req, res) => {
     handle(options, req, res).catch((err: Error) => sendError(res, 500, 'ServiceException', err.message));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const listener = await listenOnLoopback(server, undefined, 'the Lambda Invoke API');
+  return { endpoint: listener.endpoint, stop: listener.close };
 }
 
 async function handle(options: LambdaApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -5,6 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /**
  * The local cloud's HTTP servers listen on 127.0.0.1, so no other machine reaches them, but a web page
@@ -58,4 +59,43 @@ export function createLoopbackServer(handler: RequestListener, options: { anyHos
     if (isLoopbackHost(request.headers.host)) handler(request, response);
     else refuseForeignHost(request, response);
   });
+}
+
+export interface LoopbackListener {
+  readonly port: number;
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  /** Ends open connections (keep-alive, long polls) and stops listening. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on 127.0.0.1, on `port` or a free one; a taken port is an error that names `what` and the
+ * way out, not a bare EADDRINUSE.
+ */
+export async function listenOnLoopback(
+  server: Server,
+  port: number | undefined,
+  what: string,
+): Promise<LoopbackListener> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`port ${port} for ${what} is already in use: stop what holds it or choose another port`)
+          : err,
+      ),
+    );
+    server.listen(port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    port: bound,
+    endpoint: `http://127.0.0.1:${bound}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

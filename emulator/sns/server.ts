@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createLoopbackServer } from '../services/loopback-host.ts';
+import { createLoopbackServer, listenOnLoopback } from '../services/loopback-host.ts';
 import { operations } from './operations.ts';
 import { errorXml, parseQueryParams, SnsError, successXml } from './query-protocol.ts';
 import type { SnsService } from './service.ts';
@@ -73,30 +72,15 @@ export async function startSnsServer(options: {
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new Error(
-              `port ${options.port} for the embedded SNS is already in use: stop what holds it or choose another port`,
-            )
-          : err,
-      ),
-    );
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const endpoint = `http://127.0.0.1:${port}`;
-  options.service.setEndpoint(endpoint);
+  const listener = await listenOnLoopback(server, options.port, 'the embedded SNS');
+  options.service.setEndpoint(listener.endpoint);
   return {
-    endpoint,
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        options.service.stop();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    endpoint: listener.endpoint,
+    port: listener.port,
+    stop: () => {
+      options.service.stop();
+      return listener.close();
+    },
   };
 }
 

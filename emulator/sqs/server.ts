@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createLoopbackServer } from '../services/loopback-host.ts';
+import { createLoopbackServer, listenOnLoopback } from '../services/loopback-host.ts';
 import { SqsError } from './errors.ts';
 import { OPERATIONS } from './operations.ts';
 import { errorXml, queryToInput, successXml } from './query-protocol.ts';
@@ -115,30 +114,15 @@ export async function startSqsServer(options: {
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new Error(
-              `port ${options.port} for the embedded SQS is already in use: stop what holds it or choose another port`,
-            )
-          : err,
-      ),
-    );
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const endpoint = `http://127.0.0.1:${port}`;
-  service.setEndpoint(endpoint);
+  const listener = await listenOnLoopback(server, options.port, 'the embedded SQS');
+  service.setEndpoint(listener.endpoint);
   return {
-    endpoint,
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const abort of aborts) abort.abort();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    endpoint: listener.endpoint,
+    port: listener.port,
+    stop: () => {
+      for (const abort of aborts) abort.abort();
+      return listener.close();
+    },
   };
 }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createLoopbackServer } from '../services/loopback-host.ts';
+import { createLoopbackServer, listenOnLoopback } from '../services/loopback-host.ts';
 import { OPERATIONS } from './operations.ts';
 import { CONTENT_TYPE, errorBody, parseRequest, SfnError, TARGET_PREFIX } from './protocol.ts';
 import type { StepFunctionsService } from './service.ts';
@@ -49,27 +48,8 @@ export async function startStepFunctionsServer(options: {
     send(response, 200, JSON.stringify(result ?? {}));
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new Error(
-              `port ${options.port} for the embedded Step Functions is already in use: stop what holds it or choose another port`,
-            )
-          : err,
-      ),
-    );
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const listener = await listenOnLoopback(server, options.port, 'the embedded Step Functions');
+  return { endpoint: listener.endpoint, stop: listener.close };
 }
 
 function send(response: ServerResponse, status: number, body: string, errorType?: string): void {
