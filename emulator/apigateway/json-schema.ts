@@ -4,6 +4,8 @@
  * bounds (draft 4 exclusive flags), array sizes, allOf/anyOf/oneOf/not and local `$ref`s
  * (`#/definitions/...`). Other keywords are ignored. Pure.
  */
+import { ownValue } from '../services/client-keyed.ts';
+
 type Schema = Record<string, unknown>;
 
 function typeOf(value: unknown): string {
@@ -72,7 +74,7 @@ export function schemaProblem(
       if (!Object.hasOwn(object, String(name))) return `${at}: ${String(name)} is required`;
     const properties = (s.properties ?? {}) as Record<string, Schema>;
     for (const [name, item] of Object.entries(object)) {
-      const sub = properties[name];
+      const sub = ownValue(properties, name); // `constructor`, `__proto__` are a client's keys too
       if (sub) {
         const problem = schemaProblem(item, sub, root, `${at}.${name}`);
         if (problem) return problem;

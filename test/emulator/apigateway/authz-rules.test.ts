@@ -376,4 +376,12 @@ describe('request models (JSON Schema draft 4)', () => {
     expect(schemaProblem({ other: 1 }, schema)).toBe('$: other is not allowed');
     expect(schemaProblem([], schema)).toBe('$: expected object');
   });
+
+  it('takes body keys named like Object.prototype members as keys (no schema found for them)', () => {
+    // JSON.parse makes `__proto__` an own key, as a client's body would
+    for (const body of ['{"constructor":1}', '{"toString":"x"}', '{"__proto__":{}}', '{"hasOwnProperty":2}'])
+      expect(schemaProblem(JSON.parse(body), schema), body).toBe(
+        `$: ${Object.keys(JSON.parse(body))[0]} is not allowed`,
+      );
+  });
 });
