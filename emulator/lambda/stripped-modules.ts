@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { replaceFile } from '../services/replace-file.ts';
 
 /**
  * JavaScript copies of the TypeScript modules every Node.js execution environment loads (child.ts,
@@ -45,9 +46,7 @@ function writeCopies(files: readonly URL[]): string {
     let js = quietly(() => stripTypeScriptTypes(sources[i] as string, { mode: 'strip' }));
     for (const name of names) js = js.replaceAll(`'./${name}'`, `'./${name.replace(/\.ts$/, '.mjs')}'`);
     // several test workers may race here: each writes a file of its own and renames it into place
-    const partial = `${target(names[i] as string)}.${process.pid}.tmp`;
-    writeFileSync(partial, js);
-    renameSync(partial, target(names[i] as string));
+    replaceFile(target(names[i] as string), js);
   }
   return main;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { replaceFile } from '../../services/replace-file.ts';
 import type { CloudModel, LambdaFunctionSpec } from '../cloud-model.ts';
 import type { PhysicalResource } from '../template.ts';
 import {
@@ -277,8 +278,7 @@ export class CustomResourceProvisioner {
   private save(): void {
     const file = this.file();
     if (!file) return;
-    writeFileSync(`${file}.tmp`, JSON.stringify([...this.records.values()], null, 2));
-    renameSync(`${file}.tmp`, file);
+    replaceFile(file, JSON.stringify([...this.records.values()], null, 2));
   }
 }
 

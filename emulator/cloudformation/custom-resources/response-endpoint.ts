@@ -1,6 +1,9 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createLoopbackServer } from '../../services/loopback-host.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  createLoopbackServer,
+  type LoopbackListener,
+  listenOnLoopback,
+} from '../../services/loopback-host.ts';
 
 /** Path prefix of every ResponseURL (response-route.ts recognizes it too). */
 export const RESPONSE_PATH = '/cloudformation-response/';
@@ -11,16 +14,14 @@ export const RESPONSE_PATH = '/cloudformation-response/';
  * ETag), and hands the body to whoever waits for that request.
  */
 export class ResponseEndpoint {
-  private readonly server: Server;
   private readonly waiting = new Map<string, (body: string) => void>();
   private readonly early = new Map<string, string>();
-  private port = 0;
+  private listener: LoopbackListener | undefined;
 
-  private constructor(server: Server) {
-    this.server = server;
-  }
+  private constructor() {}
 
   static async start(): Promise<ResponseEndpoint> {
+    const endpoint = new ResponseEndpoint();
     const server = createLoopbackServer((req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '').split('?')[0] ?? '';
       const id = path.startsWith(RESPONSE_PATH) ? decodeURIComponent(path.slice(RESPONSE_PATH.length)) : '';
@@ -37,23 +38,18 @@ export class ResponseEndpoint {
         res.end();
       });
     });
-    const endpoint = new ResponseEndpoint(server);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    endpoint.port = (server.address() as AddressInfo).port;
+    endpoint.listener = await listenOnLoopback(server, undefined, 'custom resource responses');
     return endpoint;
   }
 
   get portNumber(): number {
-    return this.port;
+    return this.listener?.port ?? 0;
   }
 
   /** The presigned-looking URL a provider answers request `id` at. */
   urlFor(id: string): string {
     const signedAt = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
-    return `http://127.0.0.1:${this.port}${RESPONSE_PATH}${encodeURIComponent(id)}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=${signedAt}&X-Amz-Expires=7200&X-Amz-SignedHeaders=host&X-Amz-Signature=local`;
+    return `${this.listener?.endpoint}${RESPONSE_PATH}${encodeURIComponent(id)}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=${signedAt}&X-Amz-Expires=7200&X-Amz-SignedHeaders=host&X-Amz-Signature=local`;
   }
 
   /** The first body PUT for `id` (one PUT before the wait started counts too). */
@@ -81,7 +77,6 @@ export class ResponseEndpoint {
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.listener?.close();
   }
 }

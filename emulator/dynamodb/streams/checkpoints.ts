@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { replaceFile } from '../../services/replace-file.ts';
 
 /**
  * Where a stream mapping has got to, kept across restarts of a local cloud with a state folder.
@@ -29,7 +30,7 @@ export interface CheckpointStore {
   save(checkpoint: StreamCheckpoint): void;
 }
 
-/** One JSON file per mapping, replaced whole (write, then rename) so a kill never leaves half of one. */
+/** One JSON file per mapping, replaced whole so a kill never leaves half of one. */
 export function fileCheckpoints(file: string, log: (line: string) => void): CheckpointStore {
   return {
     load() {
@@ -53,9 +54,7 @@ export function fileCheckpoints(file: string, log: (line: string) => void): Chec
     },
     save(checkpoint) {
       mkdirSync(dirname(file), { recursive: true });
-      const partial = `${file}.${process.pid}.tmp`;
-      writeFileSync(partial, `${JSON.stringify(checkpoint)}\n`);
-      renameSync(partial, file);
+      replaceFile(file, `${JSON.stringify(checkpoint)}\n`);
     },
   };
 }
