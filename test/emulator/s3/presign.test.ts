@@ -73,6 +73,15 @@ describe('presigned URLs on the embedded S3', () => {
     expect([unknown.status, await errorCode(unknown)]).toEqual([403, 'InvalidAccessKeyId']);
   });
 
+  it('answers an OPTIONS of a presigned URL as a CORS preflight, whose signature is not checked (s3-tests)', async () => {
+    // the URL is signed for GET: an OPTIONS would not match, but S3 never authenticates preflights
+    const url = await getSignedUrl(local, new GetObjectCommand({ Bucket: bucket, Key: 'input/a.png' }), {
+      expiresIn: 100_000,
+    });
+    const bare = await fetch(url, { method: 'OPTIONS' });
+    expect([bare.status, await errorCode(bare)]).toEqual([400, 'BadRequest']);
+  });
+
   it('refuses an expired URL with AccessDenied "Request has expired"', async () => {
     const url = await putUrl(local, 'input/e.png', {
       expiresIn: 60,
